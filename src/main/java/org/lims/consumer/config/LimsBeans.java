@@ -1,0 +1,39 @@
+package org.lims.consumer.config;
+
+import java.time.ZoneId;
+
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+import org.lims.consumer.codec.ImageRecordCodec;
+import org.lims.consumer.sync.BatchPlanAggregator;
+import org.lims.consumer.sync.BulkWrites;
+import org.lims.consumer.sync.DeadLetters;
+import org.lims.consumer.sync.KafkaBatch;
+import org.lims.consumer.sync.Offsets;
+import org.lims.consumer.sync.RecordDecoder;
+import org.lims.consumer.sync.WriteIntents;
+
+/** The beans the route files call by name. */
+public class LimsBeans implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) {
+        Settings settings = new Settings(context.getPropertiesComponent());
+        ZoneId zone = ZoneId.of(settings.get("lims.sync.source-zone").orElse("UTC"));
+        ImageRecordCodec codec = new ImageRecordCodec(zone, settings.integer("lims.sync.max-value-bytes", 20_000_000));
+        Registry registry = context.getRegistry();
+        registry.bind("imageRecordCodec", codec);
+        registry.bind("kafkaBatch", new KafkaBatch());
+        registry.bind("recordDecoder", new RecordDecoder(codec));
+        registry.bind("writeIntents", new WriteIntents());
+        registry.bind("batchPlan", new BatchPlanAggregator());
+        registry.bind("bulkWrites", new BulkWrites());
+        registry.bind("offsets", new Offsets());
+        registry.bind("deadLetters", new DeadLetters());
+        registry.bind("databaseSetup", new DatabaseSetup());
+        registry.bind("kafkaTopics", new KafkaTopics(
+                Bootstrap.kafkaAdminConfig(settings, settings.require(Settings.KAFKA_BROKERS)),
+                settings.require(Settings.DLQ_TOPIC)));
+    }
+}
