@@ -73,16 +73,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
             p.put("auto.create.topics.enable", "true");
             KafkaConfig config = KafkaConfig.fromProps(p);
-            new Formatter()
-                    .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
-                    .setNodeId(1)
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setDirectories(List.of(dir.toAbsolutePath().toString()))
-                    .setMetadataLogDirectory(dir.toAbsolutePath().toString())
-                    .setControllerListenerName("CONTROLLER")
-                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                    .setIgnoreFormatted(true)
-                    .run();
+            if (!Files.exists(dir.resolve("meta.properties"))) {
+                format(dir);
+            }
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
             EmbeddedKafka kafka = new EmbeddedKafka(server, brokerPort);
@@ -91,6 +84,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("embedded Kafka broker failed to start: " + e.getMessage(), e);
         }
+    }
+
+    private static void format(Path dir) throws Exception {
+        new Formatter()
+                .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
+                    .setNodeId(1)
+                    .setClusterId(Uuid.randomUuid().toString())
+                    .setDirectories(List.of(dir.toAbsolutePath().toString()))
+                    .setMetadataLogDirectory(dir.toAbsolutePath().toString())
+                    .setControllerListenerName("CONTROLLER")
+                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                    .run();
     }
 
     public String bootstrapServers() {
