@@ -14,11 +14,16 @@ public final class Application {
     }
 
     public static void main(String[] args) throws Exception {
+        create(profile()).run(args);
+    }
+
+    /** The application as camel-main runs it; tests start the same thing in-process. */
+    public static Main create(String profile) {
         Main main = new Main();
-        main.configure().setProfile(profile());
+        main.configure().setProfile(profile);
         main.configure().addConfiguration(LimsBeans.class);
         main.addMainListener(new Bootstrap());
-        main.run(args);
+        return main;
     }
 
     static String profile() {

@@ -158,7 +158,11 @@ public final class ImageRecordCodec {
     }
 
     private static Number narrow(long value) {
-        return value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE ? Integer.valueOf((int) value) : Long.valueOf(value);
+        // not a conditional expression: it would promote the Integer branch to Long
+        if (value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE) {
+            return Integer.valueOf((int) value);
+        }
+        return Long.valueOf(value);
     }
 
     private static byte[] hexOrNull(JsonParser p, JsonToken token) throws IOException {

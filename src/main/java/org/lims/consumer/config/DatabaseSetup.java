@@ -15,12 +15,14 @@ public class DatabaseSetup implements CamelContextAware {
 
     private CamelContext context;
 
-    /** The collection of every configured topic: {@code lims.mongodb.collection.<topic>}. */
+    /** The collection of every configured topic's plant: {@code lims.mongodb.collection.<plant>}. */
     public List<String> collections() {
         Settings settings = new Settings(context.getPropertiesComponent());
         List<String> collections = new ArrayList<>();
+        String prefix = settings.get(Settings.TOPIC_PREFIX).orElse("");
         for (String topic : settings.require(Settings.KAFKA_TOPICS).split(",")) {
-            settings.get("lims.mongodb.collection." + topic.trim()).ifPresent(collections::add);
+            String plant = topic.trim().startsWith(prefix) ? topic.trim().substring(prefix.length()) : topic.trim();
+            settings.get("lims.mongodb.collection." + plant).ifPresent(collections::add);
         }
         return collections;
     }

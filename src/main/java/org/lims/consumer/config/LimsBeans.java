@@ -25,7 +25,7 @@ public class LimsBeans implements CamelConfiguration {
         Registry registry = context.getRegistry();
         registry.bind("imageRecordCodec", codec);
         registry.bind("kafkaBatch", new KafkaBatch());
-        registry.bind("recordDecoder", new RecordDecoder(codec));
+        registry.bind("recordDecoder", new RecordDecoder(codec, settings.get(Settings.TOPIC_PREFIX).orElse("")));
         registry.bind("writeIntents", new WriteIntents());
         registry.bind("batchPlan", new BatchPlanAggregator());
         registry.bind("bulkWrites", new BulkWrites());

@@ -11,6 +11,7 @@ public final class Settings {
     public static final String MONGODB_URI = "lims.mongodb.uri";
     public static final String MONGODB_DATABASE = "lims.mongodb.database";
     public static final String KAFKA_TOPICS = "lims.kafka.topics";
+    public static final String TOPIC_PREFIX = "lims.kafka.topic-prefix";
     public static final String DLQ_TOPIC = "lims.kafka.dlq-topic";
     public static final String TOPIC_PARTITIONS = "lims.kafka.topic-partitions";
     public static final String EMBEDDED = "lims.embedded.enabled";

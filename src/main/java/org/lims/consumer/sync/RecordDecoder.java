@@ -25,9 +25,16 @@ public class RecordDecoder {
     public static final String EXPLICIT_OPERATION_HEADER = "operation";
 
     private final ImageRecordCodec codec;
+    private final String topicPrefix;
 
-    public RecordDecoder(ImageRecordCodec codec) {
+    /** @param topicPrefix stripped from a topic name to get the plant (e.g. {@code stg.} for {@code stg.potato}); may be empty */
+    public RecordDecoder(ImageRecordCodec codec, String topicPrefix) {
         this.codec = codec;
+        this.topicPrefix = topicPrefix;
+    }
+
+    public String plantOf(String topic) {
+        return topic != null && !topicPrefix.isEmpty() && topic.startsWith(topicPrefix) ? topic.substring(topicPrefix.length()) : topic;
     }
 
     public SyncRecord decode(Exchange exchange) {
@@ -38,7 +45,7 @@ public class RecordDecoder {
         String key = keyOf(in.getHeader(KafkaConstants.KEY));
         ImageRecord record = codec.decode(value, key);
         Operation operation = classify(record, headerOperation(in));
-        SyncRecord sync = new SyncRecord(topic, topic,
+        SyncRecord sync = new SyncRecord(plantOf(topic), topic,
                 in.getHeader(KafkaConstants.PARTITION, -1, Integer.class),
                 in.getHeader(KafkaConstants.OFFSET, -1L, Long.class),
                 in.getHeader(KafkaConstants.TIMESTAMP, 0L, Long.class),

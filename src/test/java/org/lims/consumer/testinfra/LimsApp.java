@@ -1,0 +1,73 @@
+package org.lims.consumer.testinfra;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.main.Main;
+import org.lims.consumer.Application;
+
+import static org.awaitility.Awaitility.await;
+
+/** The real application, started in-process exactly as {@code java -jar} starts it, with test settings. */
+public final class LimsApp implements AutoCloseable {
+
+    private final Main main;
+    private final int httpPort;
+    private final int managementPort;
+
+    private LimsApp(Main main, int httpPort, int managementPort) {
+        this.main = main;
+        this.httpPort = httpPort;
+        this.managementPort = managementPort;
+    }
+
+    public static LimsApp start(Map<String, String> properties) {
+        Main main = Application.create("prod");
+        int http = freePort();
+        int management = freePort();
+        properties.forEach(main::addOverrideProperty);
+        main.addOverrideProperty("lims.http.port", String.valueOf(http));
+        main.addOverrideProperty("lims.management.port", String.valueOf(management));
+        try {
+            main.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("the application did not start", e);
+        }
+        LimsApp app = new LimsApp(main, http, management);
+        await("sync-batch started").atMost(java.time.Duration.ofSeconds(60))
+                .until(() -> app.context().getRouteController().getRouteStatus("sync-batch") == ServiceStatus.Started);
+        return app;
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public int managementPort() {
+        return managementPort;
+    }
+
+    @Override
+    public void close() {
+        try {
+            main.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
