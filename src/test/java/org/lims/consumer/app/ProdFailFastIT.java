@@ -1,0 +1,63 @@
+package org.lims.consumer.app;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.lims.consumer.testinfra.LimsApp;
+import org.lims.consumer.testinfra.LimsProcess;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The prod profile (the default of java -jar) never starts embedded infrastructure and fails fast on bad settings. */
+class ProdFailFastIT {
+
+    private static List<String> errorLines(LimsProcess app) {
+        return app.output().lines().filter(l -> l.startsWith("lims-consumer: cannot start")).toList();
+    }
+
+    @Test
+    void missingKafkaSettingIsNamed() throws Exception {
+        try (LimsProcess app = LimsProcess.start(Map.of(), Map.of())) {
+            assertEquals(2, app.awaitExit(60));
+            List<String> errors = errorLines(app);
+            assertEquals(1, errors.size(), app.output());
+            assertTrue(errors.get(0).contains("LIMS_KAFKA_BROKERS"), errors.get(0));
+            assertFalse(app.output().contains("Embedded infrastructure"), "prod starts nothing embedded");
+        }
+    }
+
+    @Test
+    void missingMongoSettingIsNamed() throws Exception {
+        try (LimsProcess app = LimsProcess.start(Map.of(), Map.of("LIMS_KAFKA_BROKERS", "localhost:" + LimsApp.freePort()))) {
+            assertEquals(2, app.awaitExit(60));
+            assertTrue(errorLines(app).get(0).contains("LIMS_MONGODB_URI"), app.output());
+        }
+    }
+
+    @Test
+    void unreachableKafkaIsNamed() throws Exception {
+        try (LimsProcess app = LimsProcess.start(Map.of("lims.startup.check-timeout-ms", "3000"),
+                Map.of("LIMS_KAFKA_BROKERS", "localhost:" + LimsApp.freePort(),
+                        "LIMS_MONGODB_URI", "mongodb://localhost:" + LimsApp.freePort()))) {
+            assertEquals(2, app.awaitExit(60));
+            String error = errorLines(app).get(0);
+            assertTrue(error.contains("Kafka is unreachable") && error.contains("LIMS_KAFKA_BROKERS"), error);
+        }
+    }
+
+    @Test
+    void unreachableMongoIsNamedWithoutItsPassword() throws Exception {
+        org.lims.consumer.testinfra.LimsInfrastructure.start();
+        try (LimsProcess app = LimsProcess.start(Map.of("lims.startup.check-timeout-ms", "3000"),
+                Map.of("LIMS_KAFKA_BROKERS", org.lims.consumer.testinfra.LimsInfrastructure.brokers(),
+                        "LIMS_MONGODB_URI", "mongodb://lims:s3cr3t-pw@localhost:" + LimsApp.freePort() + "/admin"))) {
+            assertEquals(2, app.awaitExit(60));
+            String error = errorLines(app).get(0);
+            assertTrue(error.contains("MongoDB is unreachable") && error.contains("LIMS_MONGODB_URI"), error);
+            assertFalse(app.output().contains("s3cr3t-pw"), "the password never appears in the output");
+        }
+    }
+}
