@@ -1,0 +1,125 @@
+package org.lims.consumer.codec;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Date;
+import java.util.List;
+
+import org.bson.Document;
+import org.bson.types.Decimal128;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ImageRecordCodecTest {
+
+    private final ImageRecordCodec codec = new ImageRecordCodec();
+
+    private ImageRecord decode(String json) {
+        return codec.decode(json.getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    @Test
+    void decodesTheContractRecordWithNativeTypes() {
+        ImageRecord r = decode("{\"id\":2158,\"camera_id\":1,\"data\":\"ffd8ffe0\",\"gps_coordinates\":[48.476563,16.585654],"
+                + "\"created_at\":\"2023-10-09T18:43:37.500688\",\"updated_at\":null,\"is_active\":false,"
+                + "\"is_deleted\":false,\"disease\":null,\"percentage\":null}");
+        Document d = r.document();
+        assertEquals(2158, d.get("id"));
+        assertInstanceOf(Integer.class, d.get("camera_id"));
+        assertArrayEquals(new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, (byte) 0xe0}, (byte[]) d.get("data"));
+        assertEquals(List.of(48.476563, 16.585654), d.get("gps_coordinates"));
+        assertEquals(Date.from(Instant.parse("2023-10-09T18:43:37.500Z")), d.get("created_at"));
+        assertTrue(d.containsKey("updated_at") && d.get("updated_at") == null);
+        assertEquals(d.get("created_at"), r.version(), "a never-updated record is versioned by created_at");
+        assertNull(r.explicitOperation());
+    }
+
+    @Test
+    void sourceZoneIsConfigurableAndOffsetsAreHonoured() {
+        ImageRecordCodec vienna = new ImageRecordCodec(ZoneId.of("Europe/Vienna"), 1_000_000);
+        Document d = vienna.decode("{\"id\":1,\"created_at\":\"2023-10-09T18:00:00\",\"updated_at\":\"2023-10-09T18:00:00Z\"}"
+                .getBytes(StandardCharsets.UTF_8), null).document();
+        assertEquals(Date.from(Instant.parse("2023-10-09T16:00:00Z")), d.get("created_at"));
+        assertEquals(Date.from(Instant.parse("2023-10-09T18:00:00Z")), d.get("updated_at"));
+    }
+
+    @Test
+    void idWidthFollowsTheValue() {
+        assertInstanceOf(Integer.class, decode("{\"id\":2147483647}").id());
+        assertInstanceOf(Long.class, decode("{\"id\":2147483648}").id());
+    }
+
+    @Test
+    void unknownFieldsSurviveAndOperationIsNotStored() {
+        ImageRecord r = decode("{\"id\":1,\"operation\":\"Update\",\"x\":{\"a\":[1,2.5,\"s\",null,true]},\"big\":123456789012345678901234567890}");
+        assertEquals("update", r.explicitOperation());
+        assertTrue(!r.document().containsKey("operation"));
+        assertEquals(new Document("a", java.util.Arrays.asList(1, 2.5, "s", null, true)), r.document().get("x"));
+        assertInstanceOf(Decimal128.class, r.document().get("big"));
+    }
+
+    @Test
+    void tombstoneTakesItsIdFromTheKey() {
+        ImageRecord r = codec.decode(null, "42");
+        assertTrue(r.isTombstone());
+        assertEquals(42, r.id());
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "not json                                   | not-json",
+        "{\"id\":1                                  | not-json",
+        "[1]                                        | not-an-object",
+        "{\"camera_id\":1}                          | missing-id",
+        "{\"id\":null}                              | missing-id",
+        "{\"id\":\"7\"}                             | invalid-id",
+        "{\"id\":0}                                 | invalid-id",
+        "{\"id\":1.5}                               | invalid-id",
+        "{\"id\":99999999999999999999}              | invalid-id",
+        "{\"id\":1,\"data\":\"abc\"}                | invalid-hex",
+        "{\"id\":1,\"data\":\"zz\"}                 | invalid-hex",
+        "{\"id\":1,\"data\":12}                     | wrong-type",
+        "{\"id\":1,\"camera_id\":\"a\"}             | wrong-type",
+        "{\"id\":1,\"gps_coordinates\":[1]}         | wrong-type",
+        "{\"id\":1,\"gps_coordinates\":[1,\"a\"]}   | wrong-type",
+        "{\"id\":1,\"is_active\":1}                 | wrong-type",
+        "{\"id\":1,\"percentage\":\"high\"}         | wrong-type",
+        "{\"id\":1,\"created_at\":\"yesterday\"}    | invalid-date",
+        "{\"id\":1,\"operation\":\"drop\"}          | invalid-operation",
+        "{\"id\":1} {\"id\":2}                      | not-json"})
+    void rejectsWithAPreciseReason(String json, String reason) {
+        InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> decode(json));
+        assertEquals(reason, e.reason(), e.getMessage());
+    }
+
+    @Test
+    void invalidUtf8IsAnEncodingError() {
+        byte[] latin1 = "{\"id\":1,\"disease\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
+        assertEquals("invalid-encoding", assertThrows(InvalidRecordException.class, () -> codec.decode(latin1, null)).reason());
+    }
+
+    @Test
+    void tombstoneWithoutUsableKeyIsRejected() {
+        assertEquals("tombstone-without-key", assertThrows(InvalidRecordException.class, () -> codec.decode(null, null)).reason());
+        assertEquals("invalid-id", assertThrows(InvalidRecordException.class, () -> codec.decode(null, "abc")).reason());
+    }
+
+    @Test
+    void hexRoundTrip() {
+        byte[] bytes = new byte[256];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) i;
+        }
+        assertArrayEquals(bytes, Hex.decode(Hex.encode(bytes)));
+        assertArrayEquals(bytes, Hex.decode(Hex.encode(bytes).toUpperCase()));
+    }
+}

@@ -1,0 +1,107 @@
+package org.lims.consumer.sync;
+
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+
+import com.mongodb.client.model.DeleteOneModel;
+import com.mongodb.client.model.ReplaceOneModel;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.WriteModel;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The stale guard, without a database: the fold within a batch and the decision against stored versions. */
+class CollectionWritesTest {
+
+    private static Date t(int minute) {
+        return Date.from(Instant.parse("2024-01-01T00:00:00Z").plusSeconds(60L * minute));
+    }
+
+    private static WriteIntent upsert(int id, int minute, String marker) {
+        Document doc = new Document("id", id).append("created_at", t(0)).append("updated_at", t(minute)).append("m", marker);
+        return new WriteIntent("c", id, Operation.UPSERT, doc, t(minute), null);
+    }
+
+    private static Document stored(int id, int minute) {
+        return new Document("id", id).append("created_at", t(0)).append("updated_at", t(minute));
+    }
+
+    @Test
+    void newestVersionOfABatchWinsWhateverTheOrder() {
+        CollectionWrites w = new CollectionWrites("c");
+        w.add(upsert(1, 5, "a"));
+        w.add(upsert(1, 9, "b"));
+        w.add(upsert(1, 7, "c"));
+        List<WriteModel<Document>> models = w.resolve(List.of());
+        assertEquals(1, models.size());
+        assertEquals("b", ((ReplaceOneModel<Document>) models.get(0)).getReplacement().get("m"));
+        assertEquals(1, w.staleSkipped());
+    }
+
+    @Test
+    void olderThanStoredIsSkippedEqualIsANoOpNewerIsWritten() {
+        CollectionWrites w = new CollectionWrites("c");
+        w.add(upsert(1, 5, "older"));
+        w.add(upsert(2, 5, "equal"));
+        w.add(upsert(3, 5, "newer"));
+        w.add(upsert(4, 5, "new record"));
+        List<WriteModel<Document>> models = w.resolve(List.of(stored(1, 6), stored(2, 5), stored(3, 4)));
+        assertEquals(2, models.size());
+        assertEquals(1, w.staleSkipped());
+        assertEquals(1, w.unchanged());
+        assertTrue(models.stream().allMatch(m -> m instanceof ReplaceOneModel<Document> r && r.getReplaceOptions().isUpsert()));
+    }
+
+    @Test
+    void storedVersionFallsBackToCreatedAt() {
+        CollectionWrites w = new CollectionWrites("c");
+        w.add(upsert(1, 5, "x"));
+        Document neverUpdated = new Document("id", 1).append("created_at", t(10)).append("updated_at", null);
+        assertEquals(0, w.resolve(List.of(neverUpdated)).size(), "created_at 10 is newer than updated_at 5");
+    }
+
+    @Test
+    void tombstoneResetsAndTheRecordAfterItRecreates() {
+        CollectionWrites w = new CollectionWrites("c");
+        w.add(upsert(1, 5, "a"));
+        w.add(new WriteIntent("c", 1, Operation.HARD_DELETE, null, null, null));
+        assertInstanceOf(DeleteOneModel.class, w.resolve(List.of(stored(1, 1))).get(0));
+
+        CollectionWrites again = new CollectionWrites("c");
+        again.add(new WriteIntent("c", 1, Operation.HARD_DELETE, null, null, null));
+        again.add(upsert(1, 2, "b"));
+        assertInstanceOf(ReplaceOneModel.class, again.resolve(List.of()).get(0));
+    }
+
+    @Test
+    void deleteOfAMissingRecordWritesNothing() {
+        CollectionWrites w = new CollectionWrites("c");
+        w.add(new WriteIntent("c", 1, Operation.HARD_DELETE, null, null, null));
+        assertEquals(0, w.resolve(List.of()).size());
+    }
+
+    @Test
+    void idOnlySoftDeleteFlagsTheStoredRecord() {
+        CollectionWrites w = new CollectionWrites("c");
+        w.add(new WriteIntent("c", 1, Operation.SOFT_DELETE, null, t(8), null));
+        WriteModel<Document> model = w.resolve(List.of(stored(1, 5))).get(0);
+        assertInstanceOf(UpdateOneModel.class, model);
+        Document set = (Document) ((Document) ((UpdateOneModel<Document>) model).getUpdate()).get("$set");
+        assertEquals(true, set.get("is_deleted"));
+        assertEquals(t(8), set.get("updated_at"));
+    }
+
+    @Test
+    void intAndLongIdsAreTheSameRecord() {
+        CollectionWrites w = new CollectionWrites("c");
+        w.add(upsert(1, 5, "a"));
+        w.add(new WriteIntent("c", 1L, Operation.UPSERT, new Document("id", 1L).append("updated_at", t(6)), t(6), null));
+        assertEquals(1, w.size());
+        assertEquals(0, w.resolve(List.of(new Document("id", 1L).append("updated_at", t(6)))).size());
+    }
+}
