@@ -55,6 +55,19 @@ public final class BatchPlan {
         }
     }
 
+    /** Writes sent to MongoDB, once the bulk writes ran. */
+    public int written() {
+        return byCollection.values().stream().mapToInt(w -> w.models().size()).sum();
+    }
+
+    public int staleSkipped() {
+        return byCollection.values().stream().mapToInt(CollectionWrites::staleSkipped).sum();
+    }
+
+    public int unchanged() {
+        return byCollection.values().stream().mapToInt(CollectionWrites::unchanged).sum();
+    }
+
     public int records() {
         return records;
     }

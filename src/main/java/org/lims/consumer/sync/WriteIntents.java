@@ -29,6 +29,13 @@ public class WriteIntents {
         return new WriteIntent(collection, sync.record().id(), Operation.HARD_DELETE, null, null, sync);
     }
 
+    /** A batch of one, for writes that do not come from Kafka (nothing to commit). */
+    public BatchPlan asPlan(WriteIntent intent) {
+        BatchPlan plan = new BatchPlan();
+        plan.add(intent);
+        return plan;
+    }
+
     private static boolean isIdOnly(Document doc) {
         for (String field : doc.keySet()) {
             if (!field.equals(ImageRecordCodec.ID) && !field.equals(ImageRecordCodec.UPDATED_AT)
