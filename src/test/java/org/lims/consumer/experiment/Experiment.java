@@ -53,7 +53,12 @@ public final class Experiment {
     public static final String INCREMENTAL_DB = "imagedbplantconsumer_batch_incremental";
 
     /** What to run. */
-    public record Config(Duration duration, double speedup, double rate, int seedPerPlant, long randomSeed, Path out, String topicPrefix) {
+    public record Config(Duration duration, double speedup, double rate, int seedPerPlant, long randomSeed, Path out, String topicPrefix,
+            Map<String, String> appOverrides) {
+
+        public Config(Duration duration, double speedup, double rate, int seedPerPlant, long randomSeed, Path out, String topicPrefix) {
+            this(duration, speedup, rate, seedPerPlant, randomSeed, out, topicPrefix, Map.of());
+        }
 
         public static Config parse(String[] args) {
             Path out = Path.of("target/experiment");
@@ -62,6 +67,7 @@ public final class Experiment {
             double rate = 1;
             int seed = 2000;
             long randomSeed = 42;
+            Map<String, String> overrides = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -71,16 +77,20 @@ public final class Experiment {
                     case "--rate" -> rate = Double.parseDouble(args[++i]);
                     case "--seed-per-plant" -> seed = Integer.parseInt(args[++i]);
                     case "--random-seed" -> randomSeed = Long.parseLong(args[++i]);
+                    case "--app" -> {
+                        String[] kv = args[++i].split("=", 2);
+                        overrides.put(kv[0], kv[1]);
+                    }
                     default -> {
                         if (a.startsWith("--")) {
                             throw new IllegalArgumentException("unknown option " + a
-                                    + "; usage: <out-dir> [--hours 2 | --minutes M] [--speedup 600] [--rate 1] [--seed-per-plant 2000] [--random-seed 42]");
+                                    + "; usage: <out-dir> [--hours 2 | --minutes M] [--speedup 600] [--rate 1] [--seed-per-plant 2000] [--random-seed 42] [--app key=value]...");
                         }
                         out = Path.of(a);
                     }
                 }
             }
-            return new Config(duration, speedup, rate, seed, randomSeed, out, "");
+            return new Config(duration, speedup, rate, seed, randomSeed, out, "", overrides);
         }
     }
 
@@ -156,14 +166,19 @@ public final class Experiment {
         Config config = Config.parse(args);
         System.out.printf(Locale.ROOT, "Experiment: %s simulated at %.0fx, job rate x%s, %d seed images per plant -> %s%n",
                 config.duration(), config.speedup(), fmt(config.rate()), config.seedPerPlant(), config.out().toAbsolutePath());
-        Result result = run(config);
-        System.out.println(Files.readString(result.report));
-        System.out.println("Chart: " + result.chart.toAbsolutePath());
-        System.exit(0);
+        try {
+            Result result = run(config);
+            System.out.println(Files.readString(result.report));
+            System.out.println("Chart: " + result.chart.toAbsolutePath());
+            System.exit(0);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
     }
 
     static void quietLogs() {
-        org.apache.logging.log4j.core.config.Configurator.setLevel("org.lims.consumer.sync.Offsets", org.apache.logging.log4j.Level.WARN);
+        org.apache.logging.log4j.core.config.Configurator.setLevel("org.lims.consumer.sync.batch", org.apache.logging.log4j.Level.WARN);
         org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.camel", org.apache.logging.log4j.Level.WARN);
     }
 
@@ -192,6 +207,7 @@ public final class Experiment {
             Random random = new Random(config.randomSeed());
             Map<String, String> app = new HashMap<>(scope.appProperties());
             app.put("lims.kafka.topic-prefix", config.topicPrefix());
+            app.putAll(config.appOverrides());
             try (ImageApi api = new ImageApi(mongo, ImageApi.PRODUCER_DATABASE, LimsInfrastructure.brokers(), config.topicPrefix(), clock, images, random);
                     LimsApp lims = LimsApp.start(app);
                     StreamWatcher watcher = new StreamWatcher(mongo.getDatabase(STREAM_DB))) {
@@ -378,14 +394,14 @@ public final class Experiment {
             for (String plant : ImageApi.PLANTS) {
                 String name = ImageApi.collectionName(plant);
                 Map<Integer, Document> producer = new HashMap<>();
-                for (Document d : mongo.getDatabase(producerDb).getCollection(name).find()) {
+                for (Document d : mongo.getDatabase(producerDb).getCollection(name).find().batchSize(100)) {
                     d.remove("_id");
                     producer.put(((Number) d.get("id")).intValue(), d);
                 }
                 for (String db : consumerDbs) {
                     int diff = 0;
                     int seen = 0;
-                    for (Document d : mongo.getDatabase(db).getCollection(name).find()) {
+                    for (Document d : mongo.getDatabase(db).getCollection(name).find().batchSize(100)) {
                         d.remove("_id");
                         Document p = producer.get(((Number) d.get("id")).intValue());
                         if (p == null || !sameRecord(p, d)) {

@@ -26,6 +26,9 @@ final class Report {
                         + "images %.1f KB on average; wall time %.0f s.%n%n",
                 Experiment.fmt(hours), Experiment.fmt(c.speedup()), Experiment.fmt(c.rate()), r.seedRecords, c.seedPerPlant(),
                 c.randomSeed(), r.averageImageBytes / 1024, r.wallSeconds));
+        if (!c.appOverrides().isEmpty()) {
+            s.append("lims-consumer settings changed for this run: `").append(c.appOverrides()).append("`.\n\n");
+        }
         s.append(String.format(Locale.ROOT, "Changes made by the LIMS jobs: %d (", r.changes));
         boolean first = true;
         for (Map.Entry<String, Long> e : r.changesByJob.entrySet()) {

@@ -111,7 +111,7 @@ public final class ImageApi implements AutoCloseable {
         long newest = Long.MIN_VALUE;
         for (String plant : PLANTS) {
             PlantState state = plants.get(plant);
-            for (Document d : collection(plant).find()) {
+            for (Document d : collection(plant).find().batchSize(100)) {
                 int id = ((Number) d.get("id")).intValue();
                 d.remove("_id");
                 remember(plant, state, id, d);
