@@ -35,8 +35,11 @@ public class LimsBeans implements CamelConfiguration {
                 java.util.Set.of(settings.require(Settings.KAFKA_TOPICS).split("\\s*,\\s*")));
         registry.bind("kafkaClients", kafka);
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
-        health.register(new ReadinessChecks.KafkaAssignment(kafka));
-        health.register(new ReadinessChecks.MongoPing(settings.require(Settings.MONGODB_URI)));
+        ReadinessChecks.KafkaAssignment assigned = new ReadinessChecks.KafkaAssignment(kafka);
+        ReadinessChecks.MongoPing mongoPing = new ReadinessChecks.MongoPing(settings.require(Settings.MONGODB_URI));
+        health.register(assigned);
+        health.register(mongoPing);
+        registry.bind("readiness", new ReadinessChecks.Gauge(meters, assigned, mongoPing));
 
         RecordDecoder decoder = new RecordDecoder(codec, settings.get(Settings.TOPIC_PREFIX).orElse(""));
         registry.bind("imageRecordCodec", codec);

@@ -21,6 +21,26 @@ public final class ReadinessChecks {
     private ReadinessChecks() {
     }
 
+    /**
+     * Bean {@code readiness}: the same checks as {@code lims_consumer_ready} (1 ready, 0 not), refreshed by the
+     * {@code observe-lag} route, so that alerting does not depend on probing the pod.
+     */
+    public static class Gauge {
+        private final java.util.List<AbstractHealthCheck> checks;
+        private final java.util.concurrent.atomic.AtomicInteger ready = new java.util.concurrent.atomic.AtomicInteger();
+
+        public Gauge(io.micrometer.core.instrument.MeterRegistry registry, AbstractHealthCheck... checks) {
+            this.checks = java.util.List.of(checks);
+            io.micrometer.core.instrument.Gauge.builder("lims.consumer.ready", ready, java.util.concurrent.atomic.AtomicInteger::get)
+                    .description("1 when the consumer holds partitions and MongoDB answers, else 0").register(registry);
+        }
+
+        public void refresh() {
+            boolean up = checks.stream().allMatch(c -> c.call().getState() == org.apache.camel.health.HealthCheck.State.UP);
+            ready.set(up ? 1 : 0);
+        }
+    }
+
     /** UP once the consumer group gave this instance at least one partition. */
     public static class KafkaAssignment extends AbstractHealthCheck {
         private final KafkaConsumerWatch kafka;
