@@ -8,6 +8,8 @@ import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -23,6 +25,8 @@ import org.slf4j.LoggerFactory;
 public class Bootstrap extends MainListenerSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(Bootstrap.class);
+    /** The name camel-micrometer-prometheus looks up before creating a registry of its own. */
+    public static final String METRICS_REGISTRY = "metricsRegistry";
 
     private EmbeddedInfrastructure embedded;
     private MongoClient mongo;
@@ -41,6 +45,11 @@ public class Bootstrap extends MainListenerSupport {
             mongo = MongoClients.create(mongoSettings(uri, timeoutMs));
             ConnectivityCheck.mongo(mongo, uri, settings.require(Settings.MONGODB_DATABASE));
             main.getCamelContext().getRegistry().bind("limsMongo", mongo);
+            // bound before Camel's metrics service starts, so that it adopts this registry: every series, Camel's
+            // route metrics included, then carries the service label the LIMS dashboard groups by
+            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            meters.config().commonTags("service", settings.get("lims.metrics.service").orElse("lims-consumer"));
+            main.getCamelContext().getRegistry().bind(METRICS_REGISTRY, meters);
             LOG.info("Kafka at {} and MongoDB at {} answer", brokers, Redact.uri(uri));
         } catch (Settings.StartupException | IllegalArgumentException e) {
             System.err.println("lims-consumer: cannot start: " + e.getMessage());

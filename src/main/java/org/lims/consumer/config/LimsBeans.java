@@ -4,7 +4,12 @@ import java.time.ZoneId;
 
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.Registry;
+import org.lims.consumer.observe.KafkaConsumerWatch;
+import org.lims.consumer.observe.ReadinessChecks;
+import org.lims.consumer.observe.SyncMetrics;
 import org.lims.consumer.codec.ImageRecordCodec;
 import org.lims.consumer.sync.BatchPlanAggregator;
 import org.lims.consumer.sync.BulkWrites;
@@ -23,11 +28,25 @@ public class LimsBeans implements CamelConfiguration {
         ZoneId zone = ZoneId.of(settings.get("lims.sync.source-zone").orElse("UTC"));
         ImageRecordCodec codec = new ImageRecordCodec(zone, settings.integer("lims.sync.max-value-bytes", 20_000_000));
         Registry registry = context.getRegistry();
+        PrometheusMeterRegistry meters = registry.lookupByNameAndType(Bootstrap.METRICS_REGISTRY, PrometheusMeterRegistry.class);
+        SyncMetrics metrics = new SyncMetrics(meters);
+        registry.bind("syncMetrics", metrics);
+        KafkaConsumerWatch kafka = new KafkaConsumerWatch(meters,
+                java.util.Set.of(settings.require(Settings.KAFKA_TOPICS).split("\\s*,\\s*")));
+        registry.bind("kafkaClients", kafka);
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        ReadinessChecks.KafkaAssignment assigned = new ReadinessChecks.KafkaAssignment(kafka);
+        ReadinessChecks.MongoPing mongoPing = new ReadinessChecks.MongoPing(settings.require(Settings.MONGODB_URI));
+        health.register(assigned);
+        health.register(mongoPing);
+        registry.bind("readiness", new ReadinessChecks.Gauge(meters, assigned, mongoPing));
+
+        RecordDecoder decoder = new RecordDecoder(codec, settings.get(Settings.TOPIC_PREFIX).orElse(""));
         registry.bind("imageRecordCodec", codec);
         registry.bind("kafkaBatch", new KafkaBatch());
-        registry.bind("recordDecoder", new RecordDecoder(codec, settings.get(Settings.TOPIC_PREFIX).orElse("")));
+        registry.bind("recordDecoder", decoder);
         registry.bind("writeIntents", new WriteIntents());
-        registry.bind("batchPlan", new BatchPlanAggregator());
+        registry.bind("batchPlan", new BatchPlanAggregator(decoder, metrics));
         registry.bind("bulkWrites", new BulkWrites());
         registry.bind("offsets", new Offsets());
         registry.bind("deadLetters", new DeadLetters());

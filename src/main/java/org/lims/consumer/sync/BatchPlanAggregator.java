@@ -4,6 +4,7 @@ import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.lims.consumer.observe.SyncMetrics;
 
 /**
  * The splitter's aggregation strategy (bean {@code batchPlan}): gathers each record's outcome,
@@ -13,6 +14,14 @@ import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 public class BatchPlanAggregator implements AggregationStrategy {
 
     public static final String DEAD_LETTERED = "CamelLimsDeadLettered";
+
+    private final RecordDecoder decoder;
+    private final SyncMetrics metrics;
+
+    public BatchPlanAggregator(RecordDecoder decoder, SyncMetrics metrics) {
+        this.decoder = decoder;
+        this.metrics = metrics;
+    }
 
     @Override
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
@@ -31,8 +40,10 @@ public class BatchPlanAggregator implements AggregationStrategy {
             // a record failed in a way that is neither a write nor a dead-letter: fail the batch so nothing is committed
             result.setException(newExchange.getException());
         }
-        plan.track(in.getHeader(KafkaConstants.TOPIC, String.class), in.getHeader(KafkaConstants.PARTITION, Integer.class),
+        String topic = in.getHeader(KafkaConstants.TOPIC, String.class);
+        plan.track(topic, in.getHeader(KafkaConstants.PARTITION, Integer.class),
                 in.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class), size);
+        metrics.received(decoder.plantOf(topic), size);
         result.getMessage().setBody(plan);
         return result;
     }

@@ -41,6 +41,7 @@ public final class CollectionWrites {
     private final List<WriteIntent> modelSources = new ArrayList<>();
     private int staleInDatabase;
     private int unchanged;
+    private long writeStartedNanos;
 
     public CollectionWrites(String collection) {
         this.collection = collection;
@@ -118,6 +119,7 @@ public final class CollectionWrites {
                 storedById.put(n.longValue(), doc);
             }
         }
+        writeStartedNanos = System.nanoTime();
         models.clear();
         modelSources.clear();
         staleInDatabase = 0;
@@ -182,5 +184,15 @@ public final class CollectionWrites {
 
     public int unchanged() {
         return unchanged;
+    }
+
+    /** Nanoseconds since the stored versions were compared, i.e. the bulk write's duration once it returned. */
+    public long nanosSinceResolve() {
+        return System.nanoTime() - writeStartedNanos;
+    }
+
+    /** The plant the intents came from (one collection holds one plant). */
+    public String plant() {
+        return latest.values().stream().findFirst().map(i -> i.source() == null ? null : i.source().plant()).orElse(null);
     }
 }

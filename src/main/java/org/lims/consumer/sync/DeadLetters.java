@@ -85,6 +85,8 @@ public class DeadLetters {
         m.setHeader(SOURCE_TOPIC, topic == null ? "" : topic);
         m.setHeader(SOURCE_PARTITION, String.valueOf(partition));
         m.setHeader(SOURCE_OFFSET, String.valueOf(offset));
-        m.setHeader(SIZE_HEADER, (long) (value == null ? 0 : value.length));
+        Object key = m.getHeader(KafkaConstants.KEY);
+        // the same measure as SyncRecord.sizeBytes: key plus value, what the message cost on the wire
+        m.setHeader(SIZE_HEADER, (long) (value == null ? 0 : value.length) + (key == null ? 0 : key.toString().length()));
     }
 }

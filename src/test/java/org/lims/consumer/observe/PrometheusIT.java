@@ -1,0 +1,164 @@
+package org.lims.consumer.observe;
+
+import java.io.File;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.lims.consumer.testinfra.KafkaLag;
+import org.lims.consumer.testinfra.LimsApp;
+import org.lims.consumer.testinfra.LimsEvents;
+import org.lims.consumer.testinfra.LimsInfrastructure;
+import org.lims.consumer.testinfra.TestScope;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A real Prometheus scrapes the app; every PromQL expression of the Grafana dashboard and of the
+ * alert rules is evaluated through its HTTP API: each must parse, and every dashboard panel must
+ * return data. {@code promtool check rules} must pass on the alert rules.
+ */
+@ExtendWith(LimsInfrastructure.class)
+class PrometheusIT {
+
+    private static final Path DASHBOARD = Path.of("kustomize/components/metrics/dashboards/lims-consumer.json");
+    private static final Path RULES = Path.of("kustomize/components/metrics/prometheusrule.yaml");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    static String binary(String name) {
+        for (String dir : new String[] {"/usr/bin", "/usr/local/bin", "/bin"}) {
+            if (new File(dir, name).canExecute()) {
+                return dir + "/" + name;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void dashboardAndAlertQueriesRunOnRealPrometheus() throws Exception {
+        String prometheus = binary("prometheus");
+        String promtool = binary("promtool");
+        if (System.getenv("CI") == null) {
+            Assumptions.assumeTrue(prometheus != null && promtool != null,
+                    "prometheus is not installed (apt-get install prometheus; .ci/run installs it)");
+        }
+        assertTrue(prometheus != null && promtool != null, "CI must provide prometheus and promtool (.ci/run installs them)");
+
+        Path work = LimsInfrastructure.tempDir("lims-prometheus");
+        Path rules = work.resolve("rules.yaml");
+        YAML.writeValue(rules.toFile(), YAML.readTree(RULES.toFile()).get("spec"));
+        Process check = new ProcessBuilder(promtool, "check", "rules", rules.toString()).redirectErrorStream(true).start();
+        String checkOutput = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, check.waitFor(), "promtool check rules: " + checkOutput);
+
+        TestScope scope = TestScope.create("prom");
+        LimsInfrastructure.createTopics(scope.topics(), 3);
+        LocalDateTime t0 = LocalDateTime.of(2024, 10, 1, 0, 0);
+        try (LimsApp app = LimsApp.start(scope.appProperties()); LimsEvents events = new LimsEvents(scope)) {
+            int promPort = LimsApp.freePort();
+            Path config = work.resolve("prometheus.yml");
+            Files.writeString(config, """
+                    global:
+                      scrape_interval: 1s
+                      evaluation_interval: 1s
+                    rule_files: [%s]
+                    scrape_configs:
+                      - job_name: lims-consumer
+                        metrics_path: /observe/metrics
+                        static_configs:
+                          - targets: ['localhost:%d']
+                    """.formatted(rules, app.managementPort()));
+            Process server = new ProcessBuilder(prometheus, "--config.file=" + config, "--storage.tsdb.path=" + work.resolve("data"),
+                    "--web.listen-address=127.0.0.1:" + promPort).redirectErrorStream(true)
+                    .redirectOutput(work.resolve("prometheus.log").toFile()).start();
+            try {
+                String api = "http://127.0.0.1:" + promPort;
+                await("prometheus ready").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .until(() -> get(api + "/-/ready").statusCode() == 200);
+                // traffic of every kind the dashboard shows: creates, updates, a stale version, poison
+                for (int round = 0; round < 4; round++) {
+                    for (String plant : TestScope.PLANTS) {
+                        for (int id = 1; id <= 5; id++) {
+                            events.send(plant, LimsEvents.record(id, LimsEvents.image(id, 500), t0, t0.plusMinutes(round)));
+                        }
+                        events.send(plant, LimsEvents.record(1, LimsEvents.image(1, 500), t0, null));
+                    }
+                    events.sendRaw("potato", "bad", "not json".getBytes(StandardCharsets.UTF_8), Map.of());
+                    Thread.sleep(1500); // spreads the traffic over scrapes, so rates have something to measure
+                }
+                KafkaLag.awaitZero(scope, Duration.ofSeconds(60));
+                await("scraped with lag gauges").atMost(Duration.ofSeconds(30))
+                        .until(() -> !query(api, "lims_consumer_lag_records").isEmpty()
+                                && !query(api, "lims_consumer_dlq_total").isEmpty()
+                                && !query(api, "rate(lims_consumer_images_applied_total[1m])").isEmpty());
+
+                List<String> failures = new ArrayList<>();
+                for (JsonNode panel : JSON.readTree(DASHBOARD.toFile()).get("panels")) {
+                    if (!panel.has("targets")) {
+                        continue;
+                    }
+                    boolean panelHasData = false;
+                    for (JsonNode target : panel.get("targets")) {
+                        String expr = target.get("expr").asText().replace("$__rate_interval", "1m");
+                        JsonNode result = query(api, expr);
+                        boolean own = expr.contains("lims_consumer_") || expr.contains("camel_");
+                        if (own && result.isEmpty()) {
+                            failures.add(panel.get("title").asText() + ": no data for " + expr);
+                        }
+                        panelHasData |= !result.isEmpty();
+                    }
+                    if (!panelHasData) {
+                        failures.add("panel without data: " + panel.get("title").asText());
+                    }
+                }
+                for (JsonNode group : YAML.readTree(rules.toFile()).get("groups")) {
+                    for (JsonNode rule : group.get("rules")) {
+                        query(api, rule.get("expr").asText());
+                    }
+                }
+                if (!failures.isEmpty()) {
+                    fail(String.join("\n", failures));
+                }
+            } finally {
+                server.destroy();
+                server.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Evaluates an instant query; a parse or evaluation error fails the test with Prometheus's message. */
+    private static JsonNode query(String api, String expr) throws Exception {
+        HttpResponse<String> response = get(api + "/api/v1/query?query=" + URLEncoder.encode(expr, StandardCharsets.UTF_8));
+        JsonNode body = JSON.readTree(response.body());
+        if (!"success".equals(body.path("status").asText())) {
+            fail("Prometheus rejected `" + expr + "`: " + body.path("error").asText());
+        }
+        return body.path("data").path("result");
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
