@@ -62,14 +62,16 @@ public class DevSimulator {
         api = new ImageApi(mongo, producerDatabase, brokers, topicPrefix, clock, LeafImages.pool(), new Random());
         api.loadExisting();
         simulator = new LimsSimulator(api, clock, rate, new Random());
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers));
+        long[] before = offsets();
+        committedAtStart = before == null ? -1 : before[0];
         int seeded = 0;
         if (api.totalRecords() == 0 && seedPerPlant > 0) {
             seeded = simulator.seed(seedPerPlant).size();
         }
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers));
         simulator.startBackground();
         LOG.info("LIMS simulator started: producer database {} ({} records, {} seeded), jobs at {}x real time, job rate x{}",
-                producerDatabase, api.totalRecords(), seeded, speedup, rate);
+                producerDatabase, api.totalRecords(), seeded, compact(speedup), compact(rate));
     }
 
     /** One line: changes produced, applied by the consumer group, lag. */
@@ -89,7 +91,7 @@ public class DevSimulator {
         }
         return String.format(Locale.ROOT, "LIMS simulator: %d changes produced, %s applied, lag %s (simulated %s, %sx; producer DB %d records)",
                 api.published(), applied, lag, simulator.clock().now().toString().replace('T', ' ').replaceAll("\\.\\d+Z$|Z$", ""),
-                speedup == Math.rint(speedup) ? String.valueOf((long) speedup) : String.valueOf(speedup), api.totalRecords());
+                compact(speedup), api.totalRecords());
     }
 
     /** [sum of committed offsets of the group, sum of end offsets] over the plant topics, or null when Kafka does not answer. */
@@ -114,6 +116,10 @@ public class DevSimulator {
         } catch (Exception e) {
             return null;
         }
+    }
+
+    private static String compact(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     static Instant newestVersion(MongoDatabase db) {
