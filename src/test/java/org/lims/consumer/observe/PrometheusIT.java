@@ -1,20 +1,12 @@
 package org.lims.consumer.observe;
 
-import java.io.File;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,6 +18,7 @@ import org.lims.consumer.testinfra.KafkaLag;
 import org.lims.consumer.testinfra.LimsApp;
 import org.lims.consumer.testinfra.LimsEvents;
 import org.lims.consumer.testinfra.LimsInfrastructure;
+import org.lims.consumer.testinfra.PrometheusServer;
 import org.lims.consumer.testinfra.TestScope;
 
 import static org.awaitility.Awaitility.await;
@@ -46,19 +39,10 @@ class PrometheusIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    static String binary(String name) {
-        for (String dir : new String[] {"/usr/bin", "/usr/local/bin", "/bin"}) {
-            if (new File(dir, name).canExecute()) {
-                return dir + "/" + name;
-            }
-        }
-        return null;
-    }
-
     @Test
     void dashboardAndAlertQueriesRunOnRealPrometheus() throws Exception {
-        String prometheus = binary("prometheus");
-        String promtool = binary("promtool");
+        String prometheus = PrometheusServer.binary("prometheus");
+        String promtool = PrometheusServer.binary("promtool");
         if (System.getenv("CI") == null) {
             Assumptions.assumeTrue(prometheus != null && promtool != null,
                     "prometheus is not installed (apt-get install prometheus; .ci/run installs it)");
@@ -76,26 +60,7 @@ class PrometheusIT {
         LimsInfrastructure.createTopics(scope.topics(), 3);
         LocalDateTime t0 = LocalDateTime.of(2024, 10, 1, 0, 0);
         try (LimsApp app = LimsApp.start(scope.appProperties()); LimsEvents events = new LimsEvents(scope)) {
-            int promPort = LimsApp.freePort();
-            Path config = work.resolve("prometheus.yml");
-            Files.writeString(config, """
-                    global:
-                      scrape_interval: 1s
-                      evaluation_interval: 1s
-                    rule_files: [%s]
-                    scrape_configs:
-                      - job_name: lims-consumer
-                        metrics_path: /observe/metrics
-                        static_configs:
-                          - targets: ['localhost:%d']
-                    """.formatted(rules, app.managementPort()));
-            Process server = new ProcessBuilder(prometheus, "--config.file=" + config, "--storage.tsdb.path=" + work.resolve("data"),
-                    "--web.listen-address=127.0.0.1:" + promPort).redirectErrorStream(true)
-                    .redirectOutput(work.resolve("prometheus.log").toFile()).start();
-            try {
-                String api = "http://127.0.0.1:" + promPort;
-                await("prometheus ready").atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                        .until(() -> get(api + "/-/ready").statusCode() == 200);
+            try (PrometheusServer server = PrometheusServer.start(app.managementPort(), work, rules)) {
                 // traffic of every kind the dashboard shows: creates, updates, a stale version, poison
                 for (int round = 0; round < 4; round++) {
                     for (String plant : TestScope.PLANTS) {
@@ -109,9 +74,9 @@ class PrometheusIT {
                 }
                 KafkaLag.awaitZero(scope, Duration.ofSeconds(60));
                 await("scraped with lag gauges").atMost(Duration.ofSeconds(30))
-                        .until(() -> !query(api, "lims_consumer_lag_records").isEmpty()
-                                && !query(api, "lims_consumer_dlq_total").isEmpty()
-                                && !query(api, "rate(lims_consumer_images_applied_total[1m])").isEmpty());
+                        .until(() -> !server.query("lims_consumer_lag_records").isEmpty()
+                                && !server.query("lims_consumer_dlq_total").isEmpty()
+                                && !server.query("rate(lims_consumer_images_applied_total[1m])").isEmpty());
 
                 List<String> failures = new ArrayList<>();
                 for (JsonNode panel : JSON.readTree(DASHBOARD.toFile()).get("panels")) {
@@ -121,7 +86,7 @@ class PrometheusIT {
                     boolean panelHasData = false;
                     for (JsonNode target : panel.get("targets")) {
                         String expr = target.get("expr").asText().replace("$__rate_interval", "1m");
-                        JsonNode result = query(api, expr);
+                        JsonNode result = server.query(expr);
                         boolean own = expr.contains("lims_consumer_") || expr.contains("camel_");
                         if (own && result.isEmpty()) {
                             failures.add(panel.get("title").asText() + ": no data for " + expr);
@@ -134,31 +99,13 @@ class PrometheusIT {
                 }
                 for (JsonNode group : YAML.readTree(rules.toFile()).get("groups")) {
                     for (JsonNode rule : group.get("rules")) {
-                        query(api, rule.get("expr").asText());
+                        server.query(rule.get("expr").asText());
                     }
                 }
                 if (!failures.isEmpty()) {
                     fail(String.join("\n", failures));
                 }
-            } finally {
-                server.destroy();
-                server.waitFor(10, TimeUnit.SECONDS);
             }
         }
-    }
-
-    /** Evaluates an instant query; a parse or evaluation error fails the test with Prometheus's message. */
-    private static JsonNode query(String api, String expr) throws Exception {
-        HttpResponse<String> response = get(api + "/api/v1/query?query=" + URLEncoder.encode(expr, StandardCharsets.UTF_8));
-        JsonNode body = JSON.readTree(response.body());
-        if (!"success".equals(body.path("status").asText())) {
-            fail("Prometheus rejected `" + expr + "`: " + body.path("error").asText());
-        }
-        return body.path("data").path("result");
-    }
-
-    private static HttpResponse<String> get(String url) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }

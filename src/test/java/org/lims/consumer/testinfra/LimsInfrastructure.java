@@ -72,6 +72,7 @@ public final class LimsInfrastructure implements BeforeAllCallback {
     }
 
     public static void createTopics(List<String> topics, int partitions) {
+        start();
         if (kafka != null) {
             kafka.createTopics(topics, partitions);
         } else {
