@@ -75,6 +75,7 @@ public final class LimsInfrastructure implements BeforeAllCallback {
         start();
         if (kafka != null) {
             kafka.createTopics(topics, partitions);
+            awaitLeaders(topics);
         } else {
             try (var admin = org.apache.kafka.clients.admin.Admin.create(java.util.Map.of("bootstrap.servers", brokers))) {
                 admin.createTopics(topics.stream().map(t -> new org.apache.kafka.clients.admin.NewTopic(t, partitions, (short) 1)).toList())
@@ -82,6 +83,15 @@ public final class LimsInfrastructure implements BeforeAllCallback {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
+        }
+    }
+
+    /** New topics take a moment to get partition leaders; producing before that only retries (and reorders). */
+    private static void awaitLeaders(List<String> topics) {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(java.util.Map.of("bootstrap.servers", brokers))) {
+            org.awaitility.Awaitility.await("partition leaders of " + topics).atMost(java.time.Duration.ofSeconds(30))
+                    .ignoreExceptions().until(() -> admin.describeTopics(topics).allTopicNames().get().values().stream()
+                            .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())));
         }
     }
 
