@@ -76,7 +76,46 @@ public class ApiServer implements StartupListener {
                 405, "Method Not Allowed",
                 413, "Request body larger than " + maxBodyBytes + " bytes (lims.api.max-body-bytes)",
                 500, "Internal Server Error");
-        details.forEach((status, detail) -> router.errorHandler(status, answer(status, detail)));
+        details.forEach((status, detail) -> {
+            if (status != 500) {
+                router.errorHandler(status, answer(status, detail));
+            }
+        });
+        Handler<RoutingContext> badRequest = answer(400, details.get(400));
+        Handler<RoutingContext> internal = answer(500, details.get(500));
+        router.errorHandler(500, ctx -> {
+            Throwable failure = ctx.failure();
+            if (isUnreadableRequest(failure)) {
+                // the request body could not be decoded (a malformed multipart or form body): the client's input
+                LOG.debug("Unreadable request {} {}: {}", ctx.request().method(), ctx.request().path(), String.valueOf(failure));
+                badRequest.handle(ctx);
+            } else {
+                LOG.error("HTTP request {} {} failed", ctx.request().method(), ctx.request().path(), failure);
+                internal.handle(ctx);
+            }
+        });
+    }
+
+    /**
+     * Failures the server meets before any route runs come from reading the request: Netty's
+     * decoders (multipart, form, HTTP) and Vert.x's body handling. Route failures never get here:
+     * the rest-errors route configuration answers them.
+     */
+    static boolean isUnreadableRequest(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String name = t.getClass().getName();
+            if (name.startsWith("io.netty.handler.codec.") || t instanceof IllegalArgumentException
+                    || name.contains("Decoder")) {
+                return true;
+            }
+            for (StackTraceElement frame : t.getStackTrace()) {
+                // e.g. a GET declaring a multipart body: Vert.x's body handler refuses to read it
+                if (frame.getClassName().startsWith("io.vertx.ext.web.handler.impl.BodyHandlerImpl")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static Handler<RoutingContext> answer(int status, String detail) {

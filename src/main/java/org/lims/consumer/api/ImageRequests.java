@@ -16,7 +16,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.bson.Document;
@@ -43,7 +42,12 @@ public class ImageRequests {
         this.collections = Map.copyOf(collections);
     }
 
-    public String collection(@Header("plant") String plant) {
+    /** The plant's collection ({@code /image-plant/{plant}/...}), or 404. */
+    public String collection(@Header(Exchange.HTTP_PATH) String path) {
+        return collectionOf(pathSegment(path, 1));
+    }
+
+    private String collectionOf(String plant) {
         String collection = plant == null ? null : collections.get(plant);
         if (collection == null) {
             throw ApiException.notFound("Plant '" + abbreviate(plant) + "' not found");
@@ -57,17 +61,19 @@ public class ImageRequests {
     }
 
     /** {@code /image-plant/{plant}/{image_id}} */
-    public ImageRef imageRef(@Header("plant") String plant, @Header("image_id") String imageId) {
-        String collection = collection(plant);
+    public ImageRef imageRef(@Header(Exchange.HTTP_PATH) String path) {
+        String plant = pathSegment(path, 1);
+        String collection = collectionOf(plant);
         Validation v = new Validation();
-        Number id = pathId(imageId, v);
+        Number id = pathId(pathSegment(path, 2), v);
         v.throwIfInvalid();
         return new ImageRef(plant, collection, id);
     }
 
     /** {@code GET /image-plant/{plant}/random/?is_active=&has_disease=} */
-    public ImageFilter randomFilter(@Header("plant") String plant, @Header(Exchange.HTTP_QUERY) String query) {
-        String collection = collection(plant);
+    public ImageFilter randomFilter(@Header(Exchange.HTTP_PATH) String path, @Header(Exchange.HTTP_QUERY) String query) {
+        String plant = pathSegment(path, 1);
+        String collection = collectionOf(plant);
         Map<String, String> params = queryParams(query);
         Validation v = new Validation();
         Boolean isActive = optionalBoolean(params, "is_active", v);
@@ -77,8 +83,9 @@ public class ImageRequests {
     }
 
     /** {@code GET /image-plant/{plant}/?from_id=&limit=&is_active=&has_disease=} */
-    public ImageFilter pageFilter(@Header("plant") String plant, @Header(Exchange.HTTP_QUERY) String query) {
-        String collection = collection(plant);
+    public ImageFilter pageFilter(@Header(Exchange.HTTP_PATH) String path, @Header(Exchange.HTTP_QUERY) String query) {
+        String plant = pathSegment(path, 1);
+        String collection = collectionOf(plant);
         Map<String, String> params = queryParams(query);
         Validation v = new Validation();
         Long fromId = requiredInteger(params, "from_id", 0, null, v);
@@ -90,9 +97,10 @@ public class ImageRequests {
     }
 
     /** {@code PUT /image-plant/{plant}/} with {@code {"camera_id": 1, "gps_coordinates": [lat, lon]}} */
-    public ImageCreate create(@Header("plant") String plant, @Body byte[] body) {
-        String collection = collection(plant);
-        JsonNode root = object(body);
+    public ImageCreate create(@Header(Exchange.HTTP_PATH) String path, Exchange exchange) {
+        String plant = pathSegment(path, 1);
+        String collection = collectionOf(plant);
+        JsonNode root = object(body(exchange));
         Validation v = new Validation();
         Number cameraId = integerField(root, ImageRecordCodec.CAMERA_ID, true, v);
         List<Double> gps = coordinates(root, true, v);
@@ -101,9 +109,10 @@ public class ImageRequests {
     }
 
     /** {@code POST /image-plant/{plant}/}: {@code id} required; other fields omitted or null mean unchanged. */
-    public ImageUpdate update(@Header("plant") String plant, @Body byte[] body) {
-        String collection = collection(plant);
-        JsonNode root = object(body);
+    public ImageUpdate update(@Header(Exchange.HTTP_PATH) String path, Exchange exchange) {
+        String plant = pathSegment(path, 1);
+        String collection = collectionOf(plant);
+        JsonNode root = object(body(exchange));
         Validation v = new Validation();
         Number id = integerField(root, ImageRecordCodec.ID, true, v);
         Document changes = new Document();
@@ -148,6 +157,27 @@ public class ImageRequests {
     }
 
     // --- path and query
+
+    /**
+     * A path segment, percent-decoded, read from the request path itself: path parameters are not
+     * taken from message headers, where a query parameter, form field or HTTP header of the same
+     * name would sit beside them.
+     */
+    static String pathSegment(String path, int index) {
+        if (path == null) {
+            return null;
+        }
+        String[] segments = path.startsWith("/") ? path.substring(1).split("/") : path.split("/");
+        if (index >= segments.length) {
+            return null;
+        }
+        String segment = segments[index];
+        try {
+            return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return segment;
+        }
+    }
 
     private static Number pathId(String text, Validation v) {
         if (text == null || !INTEGER.matcher(text).matches()) {
@@ -229,6 +259,20 @@ public class ImageRequests {
     }
 
     // --- body
+
+    /** The raw body bytes: a form body (which the HTTP layer parses into a map) is not a JSON object. */
+    private static byte[] body(Exchange exchange) {
+        Object raw = exchange.getMessage().getBody();
+        if (raw == null) {
+            return null;
+        }
+        if (raw instanceof Map<?, ?> || raw instanceof java.util.Collection<?>) {
+            Validation v = new Validation();
+            v.add(List.of("body"), "value is not a valid dict", "type_error.dict", null);
+            v.throwIfInvalid();
+        }
+        return exchange.getMessage().getBody(byte[].class);
+    }
 
     private JsonNode object(byte[] body) {
         if (body == null || body.length == 0) {

@@ -280,6 +280,8 @@ class RestApiIT {
         assertResponse(http.get("/image-plant/potato/total?CamelMongoDbCollection=is_deployed"), 200,
                 "{\"total_images\":" + db.count("potato") + "}");
         assertEquals(plain, http.get("/image-plant/potato/?from_id=0&limit=100").body(), "nothing was removed");
+        // path parameters come from the path, not from a query parameter of the same name
+        assertResponse(http.get("/image-plant/potato/1?plant=tomato&image_id=2"), 200, json(expected(SEEDED.get("potato").get(1L))));
     }
 
     static List<Arguments> badBodies() {
