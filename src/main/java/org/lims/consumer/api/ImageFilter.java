@@ -1,7 +1,5 @@
 package org.lims.consumer.api;
 
-import java.util.List;
-
 import org.bson.Document;
 import org.lims.consumer.codec.ImageRecordCodec;
 
@@ -37,8 +35,4 @@ public record ImageFilter(String plant, String collection, Boolean isActive, Boo
         return new Document(ImageRecordCodec.ID, 1);
     }
 
-    /** {@code [{$match: filters}, {$sample: {size: 1}}]} */
-    public List<Document> samplePipeline() {
-        return List.of(new Document("$match", filter()), new Document("$sample", new Document("size", 1)));
-    }
 }

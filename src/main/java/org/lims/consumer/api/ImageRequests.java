@@ -82,6 +82,18 @@ public class ImageRequests {
         return new ImageFilter(plant, collection, isActive, hasDisease, null, null);
     }
 
+    /** A uniform random offset among {@code count} matches; none -> 404. */
+    public int randomOffset(@org.apache.camel.Body Number count, @org.apache.camel.Variable("request") ImageFilter request) {
+        if (count == null || count.longValue() <= 0) {
+            throw ApiException.notFound(noMatch(request));
+        }
+        return (int) java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.min(count.longValue(), Integer.MAX_VALUE));
+    }
+
+    static String noMatch(ImageFilter request) {
+        return "No image of plant " + request.plant() + " matches the filters";
+    }
+
     /** {@code GET /image-plant/{plant}/?from_id=&limit=&is_active=&has_disease=} */
     public ImageFilter pageFilter(@Header(Exchange.HTTP_PATH) String path, @Header(Exchange.HTTP_QUERY) String query) {
         String plant = pathSegment(path, 1);

@@ -66,7 +66,8 @@ public class ImageResponses {
     /** The sampled image, or 404 when nothing matches the filters. */
     public String random(@Body List<Document> sample, @Variable("request") ImageFilter request) {
         if (sample == null || sample.isEmpty()) {
-            throw ApiException.notFound("No image of plant " + request.plant() + " matches the filters");
+            // the matches were hard-deleted between the count and the read
+            throw ApiException.notFound(ImageRequests.noMatch(request));
         }
         return write(record(sample.get(0)));
     }

@@ -124,6 +124,14 @@ class RestRobustnessIT {
                 assertEquals(7L + CONCURRENT_CREATES, ((TreeSet<Long>) ids).last(), plant + ": consecutive");
                 assertEquals(2 + CONCURRENT_CREATES, db.count(plant));
                 assertEquals("{\"total_images\":" + (2 + CONCURRENT_CREATES) + "}", http.get("/image-plant/" + plant + "/total/").body());
+                // random over more than 32 records (where the Mongo-wire server's $sample breaks): always an answer, spread out
+                Set<Long> drawn = new TreeSet<>();
+                for (int i = 0; i < 40; i++) {
+                    Http.Response r = http.get("/image-plant/" + plant + "/random/?is_active=false");
+                    assertEquals(200, r.status(), r::toString);
+                    drawn.add(r.json().get("id").asLong());
+                }
+                assertTrue(drawn.size() > 5, plant + ": drawn " + drawn);
             }
         } finally {
             pool.shutdownNow();
