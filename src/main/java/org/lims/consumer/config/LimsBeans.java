@@ -7,6 +7,7 @@ import org.apache.camel.CamelContext;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.Registry;
+import org.lims.consumer.api.ApiBeans;
 import org.lims.consumer.observe.KafkaConsumerWatch;
 import org.lims.consumer.observe.ReadinessChecks;
 import org.lims.consumer.observe.SyncMetrics;
@@ -54,5 +55,6 @@ public class LimsBeans implements CamelConfiguration {
         registry.bind("kafkaTopics", new KafkaTopics(
                 Bootstrap.kafkaAdminConfig(settings, settings.require(Settings.KAFKA_BROKERS)),
                 settings.require(Settings.DLQ_TOPIC)));
+        ApiBeans.register(context, settings, zone);
     }
 }

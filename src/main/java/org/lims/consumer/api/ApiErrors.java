@@ -1,0 +1,73 @@
+package org.lims.consumer.api;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mongodb.MongoException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bean {@code apiErrors}: renders a failed request as FastAPI does, {@code {"detail": ...}} with
+ * its status. An {@link ApiException} is the answer it carries; anything else is our fault (500,
+ * logged) or MongoDB's (503), never the client's input.
+ */
+public class ApiErrors {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public void render(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        ApiException api = find(failure);
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        if (api != null) {
+            respond(out, api.status(), api.detail());
+        } else if (findMongo(failure) != null) {
+            LOG.warn("MongoDB unavailable for {}: {}", exchange.getFromRouteId(), String.valueOf(failure));
+            respond(out, 503, "The consumer database is unavailable, try again later");
+        } else {
+            LOG.error("Request failed in {}", exchange.getFromRouteId(), failure);
+            respond(out, 500, "Internal Server Error");
+        }
+    }
+
+    static void respond(Message out, int status, Object detail) {
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        out.setBody(body(detail));
+    }
+
+    public static String body(Object detail) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("detail", detail);
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            return "{\"detail\":\"Internal Server Error\"}";
+        }
+    }
+
+    private static ApiException find(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ApiException api) {
+                return api;
+            }
+        }
+        return null;
+    }
+
+    private static MongoException findMongo(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof MongoException m) {
+                return m;
+            }
+        }
+        return null;
+    }
+}

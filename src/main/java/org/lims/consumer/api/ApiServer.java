@@ -1,0 +1,131 @@
+package org.lims.consumer.api;
+
+import java.lang.reflect.Field;
+import java.util.Map;
+
+import io.vertx.core.Handler;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The answers the HTTP server gives before any route runs, in the Image API's shape instead of
+ * Vert.x's plain text: 404 for an unknown path, 405 for a known path with another method, 413 for
+ * a body over {@code lims.api.max-body-bytes}, 400 for a request Vert.x cannot parse, 500 last.
+ */
+public class ApiServer implements StartupListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+
+    private final int port;
+    private final long maxBodyBytes;
+
+    public ApiServer(int port, long maxBodyBytes) {
+        this.port = port;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        // the routes' consumers are registered by now; the error handlers may be added at any time
+    }
+
+    @Override
+    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
+        if (router == null) {
+            router = VertxPlatformHttpRouter.lookup(context);
+        }
+        if (router == null) {
+            LOG.warn("No HTTP router found for port {}: errors the server answers itself keep Vert.x's plain shape", port);
+            return;
+        }
+        install(serverRouter(router));
+        LOG.info("REST API on port {}: JSON error answers installed on {}", port, router.getName());
+    }
+
+    /**
+     * The server's root router: Camel mounts its router as a sub-router of it, and Vert.x answers
+     * unmatched requests (404, 405) and body-handler failures (413) with the root router's error
+     * handlers. Camel 4.18 exposes no getter for it, hence the reflective read; should a Camel
+     * upgrade move it, the sub-router is used and those answers keep Vert.x's plain shape (logged).
+     */
+    private static Router serverRouter(VertxPlatformHttpRouter router) {
+        try {
+            Field field = VertxPlatformHttpServer.class.getDeclaredField("router");
+            field.setAccessible(true);
+            Object root = field.get(router.getServer());
+            if (root instanceof Router r) {
+                return r;
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("Cannot reach the HTTP server's root router ({}): 404/405/413 keep Vert.x's plain answers", e.toString());
+        }
+        return router;
+    }
+
+    void install(Router router) {
+        Map<Integer, String> details = Map.of(
+                400, "Bad Request",
+                404, "Not Found",
+                405, "Method Not Allowed",
+                413, "Request body larger than " + maxBodyBytes + " bytes (lims.api.max-body-bytes)",
+                500, "Internal Server Error");
+        details.forEach((status, detail) -> {
+            if (status != 500) {
+                router.errorHandler(status, answer(status, detail));
+            }
+        });
+        Handler<RoutingContext> badRequest = answer(400, details.get(400));
+        Handler<RoutingContext> internal = answer(500, details.get(500));
+        router.errorHandler(500, ctx -> {
+            Throwable failure = ctx.failure();
+            if (isUnreadableRequest(failure)) {
+                // the request body could not be decoded (a malformed multipart or form body): the client's input
+                LOG.debug("Unreadable request {} {}: {}", ctx.request().method(), ctx.request().path(), String.valueOf(failure));
+                badRequest.handle(ctx);
+            } else {
+                LOG.error("HTTP request {} {} failed", ctx.request().method(), ctx.request().path(), failure);
+                internal.handle(ctx);
+            }
+        });
+    }
+
+    /**
+     * Failures the server meets before any route runs come from reading the request: Netty's
+     * decoders (multipart, form, HTTP) and Vert.x's body handling. Route failures never get here:
+     * the rest-errors route configuration answers them.
+     */
+    static boolean isUnreadableRequest(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String name = t.getClass().getName();
+            if (name.startsWith("io.netty.handler.codec.") || t instanceof IllegalArgumentException
+                    || name.contains("Decoder")) {
+                return true;
+            }
+            for (StackTraceElement frame : t.getStackTrace()) {
+                // e.g. a GET declaring a multipart body: Vert.x's body handler refuses to read it
+                if (frame.getClassName().startsWith("io.vertx.ext.web.handler.impl.BodyHandlerImpl")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static Handler<RoutingContext> answer(int status, String detail) {
+        String body = ApiErrors.body(detail);
+        return ctx -> {
+            if (ctx.response().headWritten()) {
+                ctx.response().end();
+                return;
+            }
+            ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+        };
+    }
+}

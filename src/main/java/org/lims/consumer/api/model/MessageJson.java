@@ -1,0 +1,6 @@
+package org.lims.consumer.api.model;
+
+/** OpenAPI model only. */
+public class MessageJson {
+    public String message;
+}
