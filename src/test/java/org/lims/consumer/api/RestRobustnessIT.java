@@ -27,6 +27,7 @@ import org.lims.consumer.testinfra.ConsumerDb;
 import org.lims.consumer.testinfra.LimsApp;
 import org.lims.consumer.testinfra.LimsEvents;
 import org.lims.consumer.testinfra.LimsInfrastructure;
+import org.lims.consumer.testinfra.RunningApp;
 import org.lims.consumer.testinfra.TestScope;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,6 +46,7 @@ class RestRobustnessIT {
     static final int CONCURRENT_CREATES = 50;
     static final int FUZZ_REQUESTS = 2400;
 
+    static RunningApp running;
     static TestScope scope;
     static LimsApp app;
     static LimsEvents events;
@@ -53,21 +55,17 @@ class RestRobustnessIT {
 
     @BeforeAll
     static void start() {
-        scope = TestScope.create("restrobust");
-        LimsInfrastructure.createTopics(scope.topics(), 3);
-        Map<String, String> props = new HashMap<>(scope.appProperties());
-        props.put("lims.api.read-only", "false");
-        app = LimsApp.start(props);
-        events = new LimsEvents(scope);
-        db = new ConsumerDb(scope);
+        running = RunningApp.start("restrobust", Map.of("lims.api.read-only", "false"));
+        scope = running.scope();
+        app = running.app();
+        events = running.events();
+        db = running.db();
         http = new Http(app.httpPort());
     }
 
     @AfterAll
     static void stop() {
-        events.close();
-        app.close();
-        db.close();
+        running.close();
     }
 
     @Test

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.lims.consumer.testinfra.ConsumerDb;
 import org.lims.consumer.testinfra.DeadLetterTopic;
 import org.lims.consumer.testinfra.KafkaLag;
-import org.lims.consumer.testinfra.LimsApp;
 import org.lims.consumer.testinfra.LimsEvents;
 import org.lims.consumer.testinfra.LimsInfrastructure;
+import org.lims.consumer.testinfra.RunningApp;
 import org.lims.consumer.testinfra.TestScope;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -32,30 +32,23 @@ class DeadLetterIT {
 
     private static final LocalDateTime T0 = LocalDateTime.of(2024, 5, 1, 8, 0);
 
+    static RunningApp running;
     static TestScope scope;
-    static LimsApp app;
     static LimsEvents events;
     static ConsumerDb db;
 
     @BeforeAll
     static void start() {
-        scope = TestScope.create("dlq");
-        List<String> topics = new ArrayList<>(scope.topics());
-        topics.add(scope.topic("cucumber"));
-        LimsInfrastructure.createTopics(topics, 3);
-        Map<String, String> props = new java.util.HashMap<>(scope.appProperties());
         // cucumber is consumed but the plant router has no branch for it: an unknown topic
-        props.put("lims.kafka.topics", String.join(",", topics));
-        app = LimsApp.start(props);
-        events = new LimsEvents(scope);
-        db = new ConsumerDb(scope);
+        running = RunningApp.start("dlq", Map.of(), "cucumber");
+        scope = running.scope();
+        events = running.events();
+        db = running.db();
     }
 
     @AfterAll
     static void stop() {
-        events.close();
-        app.close();
-        db.close();
+        running.close();
     }
 
     record Poison(String plant, String key, byte[] value, Map<String, String> headers, String reason) {

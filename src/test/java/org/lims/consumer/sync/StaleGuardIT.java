@@ -15,6 +15,7 @@ import org.lims.consumer.testinfra.KafkaLag;
 import org.lims.consumer.testinfra.LimsApp;
 import org.lims.consumer.testinfra.LimsEvents;
 import org.lims.consumer.testinfra.LimsInfrastructure;
+import org.lims.consumer.testinfra.RunningApp;
 import org.lims.consumer.testinfra.TestScope;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,6 +26,7 @@ class StaleGuardIT {
 
     private static final LocalDateTime T0 = LocalDateTime.of(2024, 3, 1, 12, 0, 0, 123_456_000);
 
+    static RunningApp running;
     static TestScope scope;
     static LimsApp app;
     static LimsEvents events;
@@ -32,18 +34,16 @@ class StaleGuardIT {
 
     @BeforeAll
     static void start() {
-        scope = TestScope.create("stale");
-        LimsInfrastructure.createTopics(scope.topics(), 3);
-        app = LimsApp.start(scope.appProperties());
-        events = new LimsEvents(scope);
-        db = new ConsumerDb(scope);
+        running = RunningApp.start("stale");
+        scope = running.scope();
+        app = running.app();
+        events = running.events();
+        db = running.db();
     }
 
     @AfterAll
     static void stop() {
-        events.close();
-        app.close();
-        db.close();
+        running.close();
     }
 
     @Test

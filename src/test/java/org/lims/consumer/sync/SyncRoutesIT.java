@@ -18,6 +18,7 @@ import org.lims.consumer.testinfra.ConsumerDb;
 import org.lims.consumer.testinfra.LimsApp;
 import org.lims.consumer.testinfra.LimsEvents;
 import org.lims.consumer.testinfra.LimsInfrastructure;
+import org.lims.consumer.testinfra.RunningApp;
 import org.lims.consumer.testinfra.TestScope;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -33,6 +34,7 @@ class SyncRoutesIT {
 
     private static final LocalDateTime T0 = LocalDateTime.of(2023, 10, 9, 18, 43, 37, 500_688_000);
 
+    static RunningApp running;
     static TestScope scope;
     static LimsApp app;
     static LimsEvents events;
@@ -40,18 +42,16 @@ class SyncRoutesIT {
 
     @BeforeAll
     static void start() {
-        scope = TestScope.create("sync");
-        LimsInfrastructure.createTopics(scope.topics(), 3);
-        app = LimsApp.start(scope.appProperties());
-        events = new LimsEvents(scope);
-        db = new ConsumerDb(scope);
+        running = RunningApp.start("sync");
+        scope = running.scope();
+        app = running.app();
+        events = running.events();
+        db = running.db();
     }
 
     @AfterAll
     static void stop() {
-        events.close();
-        app.close();
-        db.close();
+        running.close();
     }
 
     static Date utc(LocalDateTime t) {
