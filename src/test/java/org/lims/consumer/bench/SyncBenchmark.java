@@ -1,0 +1,795 @@
+package org.lims.consumer.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.bson.Document;
+
+/**
+ * End-to-end sync benchmark: a KRaft broker and a Mongo-wire server as separate processes, a
+ * pre-produced backlog of LIMS messages, then the packaged app ({@code java -jar target/lims-consumer.jar})
+ * in several modes, each with a fresh consumer group and database, timed until MongoDB holds the
+ * expected final state of every record. Plus the raw ceilings (Mongo-wire insertMany, the app's
+ * Mongo pattern, plain Kafka consume, the codec in-process) and a JFR profile of a bulk run.
+ *
+ * <pre>
+ * ./mvnw -q -DskipTests package test-compile exec:java -Dexec.classpathScope=test \
+ *   -Dexec.mainClass=org.lims.consumer.bench.SyncBenchmark -Dexec.args="--messages 20000"
+ * </pre>
+ *
+ * Options: {@code --messages N} (20000), {@code --modes bulk,per-message,bulk-1000,h2,profile},
+ * {@code --image-bytes 16384}, {@code --seed 42}, {@code --timeout-s 300} (per mode),
+ * {@code --poll count-first|full} (count-first), {@code --no-ceilings}, {@code --keep} (keep broker and JFR data),
+ * {@code --out target/bench}, {@code --jar target/lims-consumer.jar}. An extra mode for experiments:
+ * {@code custom:<name>:<jvm-arg>|<jvm-arg>...}, e.g. {@code custom:no-metrics:-Dcamel.metrics.enableRoutePolicy=false};
+ * an argument {@code jar=<path>} runs another build of the app (a jar with its {@code lib/} beside it).
+ * {@code --stall-s 45}: a mode without progress for that long fails (the others still run).
+ * {@code --quiet-wait-s 60}, {@code --quiet-cores 0.15}: on a shared machine, wait for other processes to calm down before each mode.
+ */
+public final class SyncBenchmark {
+
+    private static final Pattern APPLIED = Pattern.compile("Applied batch: (\\d+) records");
+    private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+    private static final String APPLIED_LINE = "Applied batch";
+    private static final String SYNC_START_LINE = "starting sync-batch";
+
+    /** A way of running the app. */
+    record Mode(String name, String description, List<String> jvmArgs, boolean h2, boolean profile) {
+    }
+
+    /** What one mode measured. */
+    record Result(Mode mode, int messages, long valueBytes, double totalSeconds, double syncSeconds, double firstRecordSeconds,
+                  double startupSeconds, double steadyRate, long peakRssKb, long heapPeakMb, long heapCommittedMb, double appCpu,
+                  double appSyncCpu, double consumerCpu, double jitCpu, double gcCpu, double brokerCpu, double mongoCpu, double benchCpu,
+                  double othersCores, long batches,
+                  long loggedRecords, String note) {
+
+        double mb() {
+            return valueBytes / 1e6;
+        }
+    }
+
+    private final Map<String, String> options;
+    private final int messages;
+    private final Path out;
+    private final Path jar;
+    private final String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("MMddHHmmss"));
+    private final boolean fullPoll;
+    private Child kafka;
+    private Child mongo;
+    private Child mongoH2;
+    /** A second memory-backend server for the profiled mode, recording JFR from its launch (a JFR started later deoptimizes it). */
+    private Child mongoJfr;
+    private String mongoJfrUri;
+    private String brokers;
+    private String mongoUri;
+    private String mongoH2Uri;
+    private Workload workload;
+    private Map<String, Map<Integer, Workload.Expected>> expected;
+    private int expectedDocs;
+    private final List<String> report = new ArrayList<>();
+
+    private SyncBenchmark(Map<String, String> options) {
+        this.options = options;
+        this.messages = Integer.parseInt(options.getOrDefault("messages", "20000"));
+        this.out = Path.of(options.getOrDefault("out", "target/bench")).toAbsolutePath().resolve("run-" + stamp);
+        this.jar = Path.of(options.getOrDefault("jar", "target/lims-consumer.jar")).toAbsolutePath();
+        this.fullPoll = "full".equals(options.getOrDefault("poll", "count-first"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = parse(args);
+        SyncBenchmark bench = new SyncBenchmark(options);
+        try {
+            bench.run(args);
+        } finally {
+            bench.cleanup();
+        }
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument " + args[i]);
+            }
+            String key = args[i].substring(2);
+            if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                options.put(key, args[++i]);
+            } else {
+                options.put(key, "true");
+            }
+        }
+        return options;
+    }
+
+    private static List<Mode> modes(String spec) {
+        List<Mode> modes = new ArrayList<>();
+        for (String name : spec.split(",")) {
+            modes.add(switch (name.trim()) {
+                case "bulk" -> new Mode("bulk", "defaults: maxPollRecords=500, one find + one bulkWrite per collection per poll", List.of(), false, false);
+                case "per-message" -> new Mode("per-message", "maxPollRecords=1: one record per batch, one write per record",
+                        List.of("-Dcamel.component.kafka.maxPollRecords=1"), false, false);
+                case "bulk-1000" -> new Mode("bulk-1000", "maxPollRecords=1000", List.of("-Dcamel.component.kafka.maxPollRecords=1000"), false, false);
+                case "h2" -> new Mode("bulk-h2", "defaults, Mongo-wire server on the H2 backend (file)", List.of(), true, false);
+                case "profile" -> new Mode("bulk-jfr", "defaults, with JFR (settings=profile) in the app, Mongo-wire server and broker",
+                        List.of(), false, true);
+                default -> {
+                    String[] parts = name.trim().split(":", 3);
+                    if (parts.length != 3 || !parts[0].equals("custom")) {
+                        throw new IllegalArgumentException("unknown mode " + name + " (bulk, per-message, bulk-1000, h2, profile, custom:<name>:<jvm-args separated by |>)");
+                    }
+                    yield new Mode(parts[1], "defaults plus the JVM arguments shown", List.of(parts[2].split("\\|")), false, false);
+                }
+            });
+        }
+        return modes;
+    }
+
+    private void run(String[] args) throws Exception {
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: run 'package' first");
+        }
+        Files.createDirectories(out);
+        List<Mode> modes = modes(options.getOrDefault("modes", "bulk,per-message,bulk-1000,h2,profile"));
+        long benchStart = System.nanoTime();
+        say("# lims-consumer sync benchmark, run " + stamp);
+        say("");
+        say("Command: `./mvnw -q -DskipTests package test-compile exec:java -Dexec.classpathScope=test "
+                + "-Dexec.mainClass=org.lims.consumer.bench.SyncBenchmark -Dexec.args=\"" + String.join(" ", args) + "\"`");
+        say("");
+        say("Machine: " + machine());
+        say("");
+
+        startInfrastructure(modes.stream().anyMatch(Mode::h2), modes.stream().anyMatch(Mode::profile));
+        produce();
+        warmUp();
+        List<Ceilings.Figure> figures = new ArrayList<>();
+        String codec = "";
+        if (!options.containsKey("no-ceilings")) {
+            progress("ceilings: Mongo-wire server, Kafka consume, codec");
+            figures = ceilings();
+            codec = Ceilings.codecCost(workload);
+        }
+
+        List<Result> results = new ArrayList<>();
+        List<String> profiles = new ArrayList<>();
+        int index = 0;
+        for (Mode mode : modes) {
+            index++;
+            try {
+                results.add(runMode(mode, index, profiles));
+            } catch (IllegalStateException e) {
+                progress("mode " + mode.name + " FAILED: " + e.getMessage());
+                say("Mode " + mode.name + " FAILED: " + e.getMessage().lines().findFirst().orElse("") + "\n");
+                results.add(failed(mode, e.getMessage().lines().findFirst().orElse("")));
+            }
+        }
+
+        say("## End-to-end results");
+        say("");
+        say("Messages: " + messages + " (" + workload.creates + " creates, " + workload.updates + " updates, " + workload.softDeletes
+                + " soft deletes) of " + String.format(Locale.ROOT, "%.1f KB", workload.valueBytes / 1024.0 / messages)
+                + " on average; " + expectedDocs + " records in the final state. MB = 10^6 value bytes. "
+                + "'total' runs from the app's process start, 'sync' from its first applied batch, both until MongoDB holds every "
+                + "expected final state (polled every 250 ms: document counts, then the projection {id, created_at, updated_at, is_deleted} "
+                + "of every collection compared with the expected state). '2nd half' is the rate over the second half of the records "
+                + "(from the batch log line that crossed N/2 to completion): the warmed-up rate. 'sync route at' is when the app "
+                + "logged the start of its Kafka route. CPU: utime+stime seconds; app over its lifetime (and from the sync route's start), "
+                + "the others over the mode's window. 'others' cores': CPU used by processes outside the benchmark during the mode "
+                + "(machine busy time from /proc/stat minus ours), averaged over the mode: anything above ~0.1 means a shared, "
+                + "disturbed measurement (each mode first waits for a quiet machine). The app's CPU after its sync route started is split by "
+                + "thread (/proc/<pid>/task): Camel threads (the Kafka consumer thread does the whole pipeline), the JIT compiler threads "
+                + "and the GC threads; 'Camel CPU µs/msg' is the least load-sensitive efficiency figure.");
+        say("");
+        say("| mode | messages | MB | total s | msg/s | MB/s | sync s | sync msg/s | sync MB/s | 2nd half msg/s | sync route at s | first batch at s | peak RSS MB | heap peak MB | CPU s app (sync) / broker / mongo / bench | app sync CPU s: Camel threads / JIT / GC | Camel CPU µs/msg | others' cores | batches |");
+        say("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|");
+        for (Result r : results) {
+            say(String.format(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.0f | %.1f | %.1f | %.0f | %.1f | %.0f | %.1f | %.1f | %d | %s | %.1f (%.1f) / %.1f / %.1f / %.1f | %.1f / %.1f / %.1f | %.0f | %.2f | %d |%s",
+                    r.mode.name, r.messages, r.mb(), r.totalSeconds, r.messages / r.totalSeconds, r.mb() / r.totalSeconds,
+                    r.syncSeconds, r.messages / r.syncSeconds, r.mb() / r.syncSeconds, r.steadyRate, r.startupSeconds, r.firstRecordSeconds,
+                    r.peakRssKb / 1024, r.heapPeakMb < 0 ? "?" : r.heapPeakMb + " (of " + r.heapCommittedMb + ")", r.appCpu, r.appSyncCpu,
+                    r.brokerCpu, r.mongoCpu, r.benchCpu, r.consumerCpu, r.jitCpu, r.gcCpu, 1e6 * r.consumerCpu / r.messages, r.othersCores,
+                    r.batches, r.note.isEmpty() ? "" : " " + r.note));
+        }
+        say("");
+        for (Mode m : modes) {
+            say("- " + m.name + ": " + m.description + (m.jvmArgs.isEmpty() ? "" : " (`" + String.join(" ", m.jvmArgs) + "`)"));
+        }
+        say("");
+
+        if (!figures.isEmpty()) {
+            reportCeilings(figures, codec, results);
+        }
+        say("## CPU by thread, per mode");
+        say("");
+        threadReports.forEach(this::say);
+        for (String p : profiles) {
+            say(p);
+        }
+        say(String.format(Locale.ROOT, "Benchmark wall time: %.0f s. Logs and data: %s", (System.nanoTime() - benchStart) / 1e9, out));
+        Files.write(out.resolve("results.md"), report);
+        System.out.println("\nReport written to " + out.resolve("results.md"));
+    }
+
+    private void say(String line) {
+        System.out.println(line);
+        System.out.flush();
+        report.add(line);
+    }
+
+    private void progress(String line) {
+        System.out.println("  .. " + line);
+        System.out.flush();
+    }
+
+    // ---------------------------------------------------------------- infrastructure
+
+    private List<String> cp(String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Child.java(), "-cp", jar + ":" + jar.getParent().resolve("lib") + "/*", mainClass));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private void startInfrastructure(boolean withH2, boolean withJfr) throws Exception {
+        int kafkaPort = freePort();
+        int mongoPort = freePort();
+        long t0 = System.nanoTime();
+        kafka = Child.start("kafka", cp("org.lims.consumer.dev.EmbeddedKafka", String.valueOf(kafkaPort), out.resolve("kafka").toString(), "3"),
+                Map.of(), out.resolve("kafka.log"), List.of("KAFKA_READY"));
+        mongo = Child.start("mongo", cp("org.lims.consumer.dev.EmbeddedMongo", String.valueOf(mongoPort)),
+                Map.of(), out.resolve("mongo.log"), List.of("MONGO_READY"));
+        if (withH2) {
+            mongoH2 = Child.start("mongo-h2", cp("org.lims.consumer.dev.EmbeddedMongo", String.valueOf(freePort()), out.resolve("mongo-h2.mv").toString()),
+                    Map.of(), out.resolve("mongo-h2.log"), List.of("MONGO_READY"));
+        }
+        if (withJfr) {
+            List<String> cmd = cp("org.lims.consumer.dev.EmbeddedMongo", String.valueOf(freePort()));
+            cmd.add(1, "-XX:StartFlightRecording=name=bench,settings=profile");
+            mongoJfr = Child.start("mongo-jfr", cmd, Map.of(), out.resolve("mongo-jfr.log"), List.of("MONGO_READY"));
+        }
+        brokers = kafka.await("KAFKA_READY", 120);
+        if (withJfr) {
+            mongoJfrUri = mongoJfr.await("MONGO_READY", 60);
+        }
+        mongoUri = mongo.await("MONGO_READY", 60);
+        if (withH2) {
+            mongoH2Uri = mongoH2.await("MONGO_READY", 60);
+        }
+        progress(String.format(Locale.ROOT, "broker %s (pid %d), Mongo-wire server %s (pid %d)%s ready in %.1f s", brokers, kafka.pid(), mongoUri,
+                mongo.pid(), withH2 ? ", H2 server " + mongoH2Uri + " (pid " + mongoH2.pid() + ")" : "", (System.nanoTime() - t0) / 1e9));
+    }
+
+    private void produce() throws Exception {
+        workload = new Workload(Long.parseLong(options.getOrDefault("seed", "42")),
+                Integer.parseInt(options.getOrDefault("image-bytes", "16384")));
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
+        AtomicLong failures = new AtomicLong();
+        AtomicReference<Exception> firstFailure = new AtomicReference<>();
+        double cpu0 = kafka.cpuSeconds();
+        long t0 = System.nanoTime();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+            for (int i = 0; i < messages; i++) {
+                Workload.Message m = workload.next();
+                producer.send(new ProducerRecord<>(m.topic(), m.key(), m.value()), (md, e) -> {
+                    if (e != null) {
+                        failures.incrementAndGet();
+                        firstFailure.compareAndSet(null, e);
+                    }
+                });
+            }
+            producer.flush();
+        }
+        if (failures.get() > 0) {
+            throw new IllegalStateException(failures.get() + " messages were not produced", firstFailure.get());
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        expected = workload.expected();
+        expectedDocs = expected.values().stream().mapToInt(Map::size).sum();
+        String line = String.format(Locale.ROOT, "Pre-produced %d messages (%.0f MB of values; %d creates, %d updates, %d soft deletes) in %.1f s "
+                        + "(%.0f msg/s, broker CPU %.1f s); final state: %d records",
+                messages, workload.valueBytes / 1e6, workload.creates, workload.updates, workload.softDeletes, s, messages / s,
+                kafka.cpuSeconds() - cpu0, expectedDocs);
+        progress(line);
+        say(line + ".");
+        say("");
+    }
+
+    // ---------------------------------------------------------------- one mode
+
+    private Result runMode(Mode mode, int index, List<String> profiles) throws Exception {
+        String group = "bench-" + stamp + "-" + index;
+        String database = "bench_" + stamp + "_" + index;
+        String uri = mode.h2 ? mongoH2Uri : mode.profile ? mongoJfrUri : mongoUri;
+        Child server = mode.h2 ? mongoH2 : mode.profile ? mongoJfr : mongo;
+        String prefix = index + "-" + mode.name;
+        Path gcLog = out.resolve(prefix + "-gc.log");
+        Path appJfr = out.resolve(prefix + "-app.jfr");
+        Path mongoJfrFile = out.resolve(prefix + "-mongo.jfr");
+        Path kafkaJfr = out.resolve(prefix + "-kafka.jfr");
+
+        List<String> cmd = new ArrayList<>(List.of(Child.java(), "-Xmx1g", "-Xlog:gc:file=" + gcLog));
+        if (mode.profile) {
+            cmd.add("-XX:StartFlightRecording=name=bench,filename=" + appJfr + ",settings=profile");
+            cmd.add("-XX:FlightRecorderOptions=stackdepth=256");
+            kafka.jcmd("JFR.start", "name=bench", "settings=profile");
+        }
+        Path appJar = jar;
+        for (String arg : mode.jvmArgs) {
+            if (arg.startsWith("jar=")) {
+                appJar = Path.of(arg.substring(4)).toAbsolutePath();
+            } else {
+                cmd.add(arg);
+            }
+        }
+        cmd.add("-Dlims.kafka.group-id=" + group);
+        cmd.add("-Dlims.mongodb.database=" + database);
+        cmd.addAll(List.of("-jar", appJar.toString()));
+        Map<String, String> env = Map.of("LIMS_KAFKA_BROKERS", brokers, "LIMS_MONGODB_URI", uri,
+                "LIMS_HTTP_PORT", String.valueOf(freePort()), "LIMS_MANAGEMENT_PORT", String.valueOf(freePort()));
+
+        progress("mode " + mode.name + ": starting the app (group " + group + ", database " + database + ")");
+        double broker0 = kafka.cpuSeconds();
+        double mongo0 = server.cpuSeconds();
+        waitQuiet("mode " + mode.name);
+        double bench0 = Child.cpuSeconds(ProcessHandle.current().pid());
+        double ours0 = oursCpu();
+        double machine0 = Child.machineBusySeconds();
+        Map<String, Double> mongoThreads0 = Child.threadCpu(server.pid());
+        Map<String, Double> kafkaThreads0 = Child.threadCpu(kafka.pid());
+        Instant startInstant = Instant.now();
+        Child app = Child.start("app-" + mode.name, cmd, env, out.resolve(prefix + "-app.log"),
+                List.of(APPLIED_LINE, SYNC_START_LINE, "cannot start"));
+        AtomicLong batches = new AtomicLong();
+        AtomicLong logged = new AtomicLong();
+        AtomicLong halfAt = new AtomicLong();
+        AtomicLong halfRecords = new AtomicLong();
+        AtomicReference<Double> cpuAtSyncStart = new AtomicReference<>();
+        AtomicReference<Map<String, Double>> appThreadsAtSyncStart = new AtomicReference<>();
+        app.onLine(line -> {
+            Matcher m = APPLIED.matcher(line);
+            if (m.find()) {
+                batches.incrementAndGet();
+                long cumulative = logged.addAndGet(Long.parseLong(m.group(1)));
+                if (cumulative >= messages / 2 && halfAt.get() == 0) {
+                    halfRecords.set(cumulative);
+                    halfAt.set(System.nanoTime());
+                }
+            } else if (line.contains(SYNC_START_LINE)) {
+                cpuAtSyncStart.compareAndSet(null, app.cpuSeconds());
+                appThreadsAtSyncStart.compareAndSet(null, Child.threadCpu(app.pid()));
+            }
+        });
+        long t0 = app.startNanos;
+        long timeout = TimeUnit.SECONDS.toNanos(Long.parseLong(options.getOrDefault("timeout-s", "300")));
+        long stall = TimeUnit.SECONDS.toNanos(Long.parseLong(options.getOrDefault("stall-s", "45")));
+        long lastProgressMark = -1;
+        long lastProgressAt = System.nanoTime();
+        Long firstPoll = null;
+        long done;
+        String note = "";
+        try (MongoClient client = MongoClients.create(uri)) {
+            Probe probe = new Probe(client.getDatabase(database));
+            long lastReport = System.nanoTime();
+            while (true) {
+                long pollAt = System.nanoTime();
+                Probe.State state = probe.check(fullPoll);
+                if (firstPoll == null && state.docs > 0) {
+                    firstPoll = pollAt;
+                }
+                if (state.complete) {
+                    done = pollAt;
+                    break;
+                }
+                if (!app.process.isAlive()) {
+                    throw new IllegalStateException("the app exited (" + app.process.exitValue() + ") in mode " + mode.name + "; log "
+                            + app.log + ":\n" + app.tail(40));
+                }
+                if (pollAt - t0 > timeout) {
+                    throw new IllegalStateException("mode " + mode.name + " did not complete within the timeout: " + state + "; log "
+                            + app.log + ":\n" + app.tail(20));
+                }
+                long progressMark = state.docs * 1_000_003L + logged.get();
+                if (progressMark != lastProgressMark) {
+                    lastProgressMark = progressMark;
+                    lastProgressAt = pollAt;
+                } else if (state.docs > 0 && pollAt - lastProgressAt > stall) {
+                    throw new IllegalStateException("mode " + mode.name + " stalled (no new batch, no new document for "
+                            + TimeUnit.NANOSECONDS.toSeconds(stall) + " s): " + state + ", " + logged.get() + " records logged; log " + app.log);
+                }
+                if (pollAt - lastReport > TimeUnit.SECONDS.toNanos(10)) {
+                    progress(String.format(Locale.ROOT, "%s: %.0f s, %s, %d records in %d batches logged", mode.name, (pollAt - t0) / 1e9,
+                            state, logged.get(), batches.get()));
+                    lastReport = pollAt;
+                }
+                long sleep = TimeUnit.MILLISECONDS.toNanos(250) - (System.nanoTime() - pollAt);
+                if (sleep > 0) {
+                    TimeUnit.NANOSECONDS.sleep(sleep);
+                }
+            }
+            Instant doneInstant = Instant.now();
+            double appCpu = app.cpuSeconds();
+            long rss = app.statusKb("VmHWM");
+            double brokerCpu = kafka.cpuSeconds() - broker0;
+            double mongoCpu = server.cpuSeconds() - mongo0;
+            double benchCpu = Child.cpuSeconds(ProcessHandle.current().pid()) - bench0;
+            double others = (Child.machineBusySeconds() - machine0) - (oursCpu() - ours0) - appCpu;
+            var appThreads = Child.threadCpuDelta(appThreadsAtSyncStart.get(), Child.threadCpu(app.pid()));
+            var mongoThreads = Child.threadCpuDelta(mongoThreads0, Child.threadCpu(server.pid()));
+            var kafkaThreads = Child.threadCpuDelta(kafkaThreads0, Child.threadCpu(kafka.pid()));
+            threadReports.add(threadTable(prefix, appThreads, mongoThreads, kafkaThreads));
+            if (mode.profile) {
+                app.jcmd("JFR.dump", "name=bench", "filename=" + appJfr);
+                server.jcmd("JFR.dump", "name=bench", "filename=" + mongoJfrFile);
+                kafka.jcmd("JFR.stop", "name=bench", "filename=" + kafkaJfr);
+            }
+            app.stop(20);
+            long[] heap = gcPeak(gcLog);
+            Long applied = app.seen(APPLIED_LINE);
+            Long syncStart = app.seen(SYNC_START_LINE);
+            long first = Stream.of(applied, firstPoll).filter(java.util.Objects::nonNull).min(Comparator.naturalOrder()).orElse(done);
+            if (logged.get() < messages) {
+                note = "(" + logged.get() + " records logged)";
+            }
+            double steady = halfAt.get() == 0 || done <= halfAt.get() ? Double.NaN
+                    : (messages - halfRecords.get()) / ((done - halfAt.get()) / 1e9);
+            double syncCpu = cpuAtSyncStart.get() == null ? Double.NaN : appCpu - cpuAtSyncStart.get();
+            Result r = new Result(mode, messages, workload.valueBytes, (done - t0) / 1e9, (done - first) / 1e9, (first - t0) / 1e9,
+                    syncStart == null ? -1 : (syncStart - t0) / 1e9, steady, rss, heap[0], heap[1], appCpu, syncCpu,
+                    group(appThreads, "Camel"), group(appThreads, "C1 Compiler", "C2 Compiler"),
+                    group(appThreads, "GC Thread", "G1 ", "VM Thread"), brokerCpu, mongoCpu,
+                    benchCpu, others / ((done - t0) / 1e9), batches.get(), logged.get(), note);
+            progress(String.format(Locale.ROOT, "%s: %.1f s total (%.0f msg/s), %.1f s from the first batch (%.0f msg/s), 2nd half %.0f msg/s; "
+                            + "started sync after %.1f s; peak RSS %d MB; CPU app %.1f s (%.1f s after sync start), broker %.1f s, mongo %.1f s, "
+                            + "bench %.1f s; other processes %.2f cores",
+                    mode.name, r.totalSeconds, messages / r.totalSeconds, r.syncSeconds, messages / r.syncSeconds, steady, r.startupSeconds,
+                    rss / 1024, appCpu, syncCpu, brokerCpu, mongoCpu, benchCpu, r.othersCores));
+            if (mode.profile) {
+                Instant from = syncStart == null ? startInstant : startInstant.plusNanos(syncStart - t0);
+                profiles.add("## Profile (" + mode.name + "): where the time goes\n\nJFR `settings=profile`, samples between the start of the sync "
+                        + "route and the moment MongoDB held the final state. Self time per category: the first non-JDK frame from the top decides. "
+                        + String.format(Locale.ROOT, "CPU in that window: app %.1f s (whole life), broker %.1f s, Mongo-wire server %.1f s, benchmark %.1f s; "
+                        + "wall %.1f s on %d cores.%n", appCpu, brokerCpu, mongoCpu, benchCpu, r.totalSeconds, Runtime.getRuntime().availableProcessors()));
+                profiles.add(JfrSummary.read("App (lims-consumer.jar)", appJfr, from, doneInstant, JfrSummary.APP_STAGES).render(15));
+                if (Files.exists(mongoJfrFile)) {
+                    profiles.add(JfrSummary.read("Mongo-wire server (mongo-java-server, memory backend)", mongoJfrFile, from, doneInstant, Map.of()).render(15));
+                }
+                if (Files.exists(kafkaJfr)) {
+                    profiles.add(JfrSummary.read("Kafka broker", kafkaJfr, from, doneInstant, Map.of()).render(10));
+                }
+            }
+            return r;
+        } finally {
+            app.stop(20);
+            try (MongoClient client = MongoClients.create(uri)) {
+                client.getDatabase(database).drop();
+            } catch (RuntimeException e) {
+                progress("could not drop " + database + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private final List<String> threadReports = new ArrayList<>();
+
+    /** CPU seconds of the benchmark JVM and its long-lived children (broker, Mongo-wire servers); the app is counted separately. */
+    private double oursCpu() {
+        double sum = Child.cpuSeconds(ProcessHandle.current().pid());
+        for (Child c : new Child[]{kafka, mongo, mongoH2, mongoJfr}) {
+            if (c != null) {
+                sum += Math.max(0, c.cpuSeconds());
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * The machine may be shared: waits (up to --quiet-wait-s, 60 s) until processes outside the benchmark use less than
+     * --quiet-cores (0.15) cores over 5 s, so that a mode does not start in the middle of someone else's build.
+     */
+    private void waitQuiet(String what) throws InterruptedException {
+        long max = TimeUnit.SECONDS.toNanos(Long.parseLong(options.getOrDefault("quiet-wait-s", "60")));
+        double limit = Double.parseDouble(options.getOrDefault("quiet-cores", "0.15"));
+        long start = System.nanoTime();
+        double others = 0;
+        while (System.nanoTime() - start < max) {
+            double m0 = Child.machineBusySeconds();
+            double o0 = oursCpu();
+            Thread.sleep(5000);
+            others = ((Child.machineBusySeconds() - m0) - (oursCpu() - o0)) / 5.0;
+            if (others < limit) {
+                if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(6)) {
+                    progress(String.format(Locale.ROOT, "%s: machine quiet after %.0f s", what, (System.nanoTime() - start) / 1e9));
+                }
+                return;
+            }
+            progress(String.format(Locale.ROOT, "%s: other processes use %.2f cores, waiting for a quiet machine", what, others));
+        }
+        progress(String.format(Locale.ROOT, "%s: machine still busy (others %.2f cores) after %d s; measuring anyway (see the 'others' column)",
+                what, others, TimeUnit.NANOSECONDS.toSeconds(max)));
+    }
+
+    /** CPU seconds of the thread groups whose name starts with one of {@code prefixes}. */
+    private static double group(List<Map.Entry<String, Double>> threads, String... prefixes) {
+        double sum = 0;
+        for (Map.Entry<String, Double> e : threads) {
+            for (String p : prefixes) {
+                if (e.getKey().startsWith(p)) {
+                    sum += e.getValue();
+                    break;
+                }
+            }
+        }
+        return sum;
+    }
+
+    private Result failed(Mode mode, String why) {
+        return new Result(mode, messages, workload.valueBytes, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, -1, -1,
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0,
+                "FAILED: " + why);
+    }
+
+    /** CPU seconds per thread group of the app (from its sync route's start), the Mongo-wire server and the broker (from the app's start). */
+    private static String threadTable(String mode, List<Map.Entry<String, Double>> app, List<Map.Entry<String, Double>> mongo,
+                                      List<Map.Entry<String, Double>> kafka) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("#### CPU seconds by thread (").append(mode).append("), from /proc/<pid>/task/*/stat\n\n");
+        sb.append("| app thread (from sync start) | CPU s | Mongo-wire server thread | CPU s | broker thread | CPU s |\n|---|---:|---|---:|---|---:|\n");
+        for (int i = 0; i < 8; i++) {
+            sb.append(cell(app, i)).append(cell(mongo, i)).append(cell(kafka, i)).append("|\n");
+        }
+        sb.append(String.format(Locale.ROOT, "| total | %.1f | total | %.1f | total | %.1f |%n", sum(app), sum(mongo), sum(kafka)));
+        return sb.toString();
+    }
+
+    private static String cell(List<Map.Entry<String, Double>> list, int i) {
+        return i < list.size() && list.get(i).getValue() >= 0.05
+                ? String.format(Locale.ROOT, "| `%s` | %.1f ", list.get(i).getKey(), list.get(i).getValue()) : "| | ";
+    }
+
+    private static double sum(List<Map.Entry<String, Double>> list) {
+        return list.stream().mapToDouble(Map.Entry::getValue).sum();
+    }
+
+    /** Peak heap used before a GC and peak committed heap, in MB, from a -Xlog:gc file. */
+    private static long[] gcPeak(Path gcLog) {
+        long used = -1;
+        long committed = -1;
+        try {
+            for (String line : Files.readAllLines(gcLog)) {
+                Matcher m = GC_LINE.matcher(line);
+                if (m.find()) {
+                    used = Math.max(used, Long.parseLong(m.group(1)));
+                    committed = Math.max(committed, Long.parseLong(m.group(3)));
+                }
+            }
+        } catch (IOException e) {
+            // no GC log
+        }
+        return new long[]{used, committed};
+    }
+
+    /** Polls the consumer database and compares it with the expected final state. */
+    private final class Probe {
+        private final MongoDatabase db;
+        private final Document projection = new Document("id", 1).append("updated_at", 1).append("created_at", 1)
+                .append("is_deleted", 1).append("_id", 0);
+
+        record State(long docs, long matching, boolean complete) {
+            @Override
+            public String toString() {
+                return docs + " documents, " + matching + " in their final state";
+            }
+        }
+
+        Probe(MongoDatabase db) {
+            this.db = db;
+        }
+
+        State check(boolean full) {
+            long docs = 0;
+            if (!full) {
+                for (String collection : expected.keySet()) {
+                    docs += db.getCollection(collection).estimatedDocumentCount();
+                }
+                if (docs < expectedDocs) {
+                    return new State(docs, -1, false);
+                }
+                docs = 0;
+            }
+            long matching = 0;
+            for (var e : expected.entrySet()) {
+                MongoCollection<Document> col = db.getCollection(e.getKey());
+                Map<Integer, Workload.Expected> want = e.getValue();
+                for (Document d : col.find().projection(projection).batchSize(20_000)) {
+                    docs++;
+                    Workload.Expected x = d.get("id") instanceof Number n ? want.get(n.intValue()) : null;
+                    if (x == null) {
+                        continue;
+                    }
+                    Date version = d.getDate("updated_at") != null ? d.getDate("updated_at") : d.getDate("created_at");
+                    if (version != null && version.getTime() == x.versionMillis() && Boolean.valueOf(x.deleted()).equals(d.getBoolean("is_deleted"))) {
+                        matching++;
+                    }
+                }
+            }
+            return new State(docs, matching, docs == expectedDocs && matching == expectedDocs);
+        }
+    }
+
+    // ---------------------------------------------------------------- ceilings
+
+    /** Unreported: brings the Mongo-wire server(s) to a JIT-compiled steady state, as a long-running server would be. */
+    private void warmUp() {
+        long t0 = System.nanoTime();
+        int docs = Math.min(messages, 6000);
+        try (MongoClient client = MongoClients.create(mongoUri)) {
+            Ceilings.insertMany("warm-up", client, mongo, workload, docs, 500, true);
+            Ceilings.appPattern("warm-up", client, mongo, workload, docs, 500);
+        }
+        if (mongoH2 != null) {
+            try (MongoClient client = MongoClients.create(mongoH2Uri)) {
+                Ceilings.insertMany("warm-up", client, mongoH2, workload, docs / 3, 500, true);
+                Ceilings.appPattern("warm-up", client, mongoH2, workload, docs / 3, 500);
+            }
+        }
+        if (mongoJfr != null) {
+            try (MongoClient client = MongoClients.create(mongoJfrUri)) {
+                Ceilings.insertMany("warm-up", client, mongoJfr, workload, docs, 500, true);
+                Ceilings.appPattern("warm-up", client, mongoJfr, workload, docs, 500);
+            }
+        }
+        progress(String.format(Locale.ROOT, "warmed up the Mongo-wire server(s) in %.1f s", (System.nanoTime() - t0) / 1e9));
+    }
+
+    private List<Ceilings.Figure> ceilings() throws InterruptedException {
+        waitQuiet("ceilings");
+        int docs = messages;
+        List<Ceilings.Figure> figures = new ArrayList<>();
+        try (MongoClient client = MongoClients.create(mongoUri)) {
+            figures.add(measured(() -> Ceilings.insertMany("memory", client, mongo, workload, docs, 500, false)));
+            figures.add(measured(() -> Ceilings.insertMany("memory", client, mongo, workload, docs, 500, true)));
+            figures.add(measured(() -> Ceilings.appPattern("memory", client, mongo, workload, docs, 500)));
+        }
+        if (mongoH2 != null) {
+            try (MongoClient client = MongoClients.create(mongoH2Uri)) {
+                figures.add(measured(() -> Ceilings.insertMany("H2", client, mongoH2, workload, docs, 500, false)));
+                figures.add(measured(() -> Ceilings.appPattern("H2", client, mongoH2, workload, docs / 4, 500)));
+            }
+        }
+        figures.add(measured(() -> Ceilings.rawConsume(brokers, kafka, messages)));
+        figures.forEach(f -> progress(f.row()));
+        return figures;
+    }
+
+    /** Runs a ceiling measurement and notes how many cores other processes used meanwhile. */
+    private Ceilings.Figure measured(java.util.function.Supplier<Ceilings.Figure> measurement) {
+        double machine0 = Child.machineBusySeconds();
+        double ours0 = oursCpu();
+        long t0 = System.nanoTime();
+        Ceilings.Figure f = measurement.get();
+        double wall = (System.nanoTime() - t0) / 1e9;
+        return f.withOthers(((Child.machineBusySeconds() - machine0) - (oursCpu() - ours0)) / wall);
+    }
+
+    private void reportCeilings(List<Ceilings.Figure> figures, String codec, List<Result> results) {
+        say("## Ceilings (no app) on this machine");
+        say("");
+        say("Measured before the modes, from the benchmark JVM, on warmed-up servers. Each Mongo figure uses a fresh database.");
+        say("");
+        say("| what | messages | s | msg/s | server CPU s | others' cores | note |");
+        say("|---|---:|---:|---:|---:|---:|---|");
+        figures.forEach(f -> say(f.row()));
+        say("");
+        say(codec + ".");
+        say("");
+        double ceiling = figures.get(0).rate();
+        Result bulk = results.stream().filter(r -> r.mode.name.equals("bulk")).findFirst().orElse(results.get(0));
+        double bulkSync = bulk.messages / bulk.syncSeconds;
+        double bulkTotal = bulk.messages / bulk.totalSeconds;
+        say(String.format(Locale.ROOT, "Our %s mode: %.0f msg/s from the first batch, %.0f msg/s from process start, %.0f msg/s warmed up (2nd half) "
+                        + "= %.0f %% / %.0f %% / %.0f %% of the Mongo-wire insertMany ceiling measured here (%.0f msg/s); %.0f %% / %.0f %% / %.0f %% "
+                        + "of the app's own Mongo pattern without the app (%.0f msg/s); against the MongoDB Kafka sink connector figure of the "
+                        + "stack notes (820-940 msg/s): %.2f-%.2fx / %.2f-%.2fx / %.2f-%.2fx.",
+                bulk.mode.name, bulkSync, bulkTotal, bulk.steadyRate,
+                100 * bulkSync / ceiling, 100 * bulkTotal / ceiling, 100 * bulk.steadyRate / ceiling, ceiling,
+                100 * bulkSync / figures.get(2).rate(), 100 * bulkTotal / figures.get(2).rate(), 100 * bulk.steadyRate / figures.get(2).rate(),
+                figures.get(2).rate(),
+                bulkSync / 940, bulkSync / 820, bulkTotal / 940, bulkTotal / 820, bulk.steadyRate / 940, bulk.steadyRate / 820));
+        say("");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static String machine() {
+        String cpu = "?";
+        String mem = "?";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("?");
+            mem = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
+                    .map(l -> l.replaceAll("\\D+", "")).map(kb -> (Long.parseLong(kb) / 1024 / 1024) + " GB").findFirst().orElse("?");
+        } catch (IOException e) {
+            // not Linux
+        }
+        return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), " + mem + " RAM, Java "
+                + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    private void cleanup() {
+        for (Child c : new Child[]{kafka, mongo, mongoH2, mongoJfr}) {
+            if (c != null) {
+                c.stop(20);
+            }
+        }
+        if (!options.containsKey("keep")) {
+            deleteTree(out.resolve("kafka"));
+            deleteTree(out.resolve("mongo-h2.mv"));
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(SyncBenchmark::deleteQuietly);
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+
+    static Duration seconds(double s) {
+        return Duration.ofNanos((long) (s * 1e9));
+    }
+}
