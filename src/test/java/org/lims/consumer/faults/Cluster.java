@@ -123,21 +123,22 @@ final class Cluster implements AutoCloseable {
         }
     }
 
+    /** The scenario is over and checked: SIGKILL everything (no graceful shutdown to wait for). */
     @Override
     public void close() {
         if (app != null) {
             try {
-                app.close();
+                app.kill();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             saveAppLog();
         }
         if (mongo != null) {
-            mongo.close();
+            mongo.kill();
         }
         if (kafka != null) {
-            kafka.close();
+            kafka.kill();
         }
     }
 

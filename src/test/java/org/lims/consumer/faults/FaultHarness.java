@@ -43,7 +43,7 @@ import org.lims.consumer.testinfra.LimsEvents;
  *
  * Options: {@code --scenario all|1,2,...} {@code --events N} {@code --rate events/s} {@code --kills N}
  * {@code --mongo-outage-s S} {@code --malformed N} {@code --rest-threads N} {@code --seed N}
- * {@code --report file.md} {@code --work dir}.
+ * {@code --report file.md} {@code --work dir} {@code --kill-spacing-s S}.
  */
 public final class FaultHarness {
 
@@ -60,15 +60,19 @@ public final class FaultHarness {
 
     /** What to run and how big. */
     public record Options(Set<Integer> scenarios, int events, int rate, int kills, int mongoOutageSeconds, int malformed,
-                          int restThreads, long seed, Path work, Path report) {
+                          int restThreads, long seed, Path work, Path report, int killSpacingSeconds) {
 
         public static Options defaults() {
             return new Options(new TreeSet<>(SCENARIOS.keySet()), 50_000, 1000, 5, 30, 1000, 3, 42L,
-                    Path.of("target/faults"), null);
+                    Path.of("target/faults"), null, 25);
         }
 
         public Options with(Set<Integer> scenarios, int events, int kills, int mongoOutageSeconds, int malformed) {
-            return new Options(scenarios, events, rate, kills, mongoOutageSeconds, malformed, restThreads, seed, work, report);
+            return new Options(scenarios, events, rate, kills, mongoOutageSeconds, malformed, restThreads, seed, work, report, killSpacingSeconds);
+        }
+
+        public Options in(Path work, int killSpacingSeconds) {
+            return new Options(scenarios, events, rate, kills, mongoOutageSeconds, malformed, restThreads, seed, work, report, killSpacingSeconds);
         }
     }
 
@@ -112,6 +116,7 @@ public final class FaultHarness {
         int restThreads = d.restThreads();
         long seed = d.seed();
         Path work = d.work(), report = null;
+        int killSpacing = d.killSpacingSeconds();
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
@@ -126,11 +131,12 @@ public final class FaultHarness {
                 case "--seed" -> seed = Long.parseLong(v);
                 case "--work" -> work = Path.of(v);
                 case "--report" -> report = Path.of(v);
+                case "--kill-spacing-s" -> killSpacing = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
             i++;
         }
-        return new Options(scenarios, events, rate, kills, outage, malformed, restThreads, seed, work, report);
+        return new Options(scenarios, events, rate, kills, outage, malformed, restThreads, seed, work, report, killSpacing);
     }
 
     public List<Result> runAll() throws Exception {
@@ -198,8 +204,13 @@ public final class FaultHarness {
         int rate = rate(scenario);
 
         try (Cluster cluster = new Cluster(dir, topics, appProps)) {
+            Thread mongoStart = new Thread(cluster::startMongo, "mongo-start");
+            mongoStart.start();
             cluster.startKafka();
-            cluster.startMongo();
+            mongoStart.join();
+            if (cluster.mongo == null) {
+                throw new IllegalStateException("the Mongo-wire server did not start; see " + dir.resolve("mongo.log"));
+            }
             if (scenario == 4) {
                 try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.brokers()))) {
                     admin.createTopics(List.of(new NewTopic(Poisons.UNKNOWN_TOPIC, 3, (short) 1)
@@ -237,8 +248,8 @@ public final class FaultHarness {
                 if (streamer.failed.get() > 0) {
                     notes.add(streamer.failed.get() + " sends failed: " + streamer.firstFailure);
                 }
-                long streamEnd = System.nanoTime();
-                notes.add(String.format(Locale.ROOT, "stream %.0f s", (streamEnd - streamStart) / 1e9));
+                long streamEnd = streamer.finishedAt;
+                notes.add(String.format(Locale.ROOT, "%d messages streamed in %.0f s (%d/s)", streamer.size(), (streamEnd - streamStart) / 1e9, rate));
                 if (rest != null) {
                     rest.close();
                     notes.add(String.format(Locale.ROOT, "REST: %d requests (%d reads, %d writes), %d errors, %d inconsistent, mean %.1f ms",
@@ -312,8 +323,9 @@ public final class FaultHarness {
     private int rate(int scenario) {
         int rate = options.rate();
         if (scenario == 1) {
-            // long enough for every kill to hit a running stream: ~12 s per kill (restart included)
-            rate = (int) Math.min(rate, options.events() / (options.kills() * 12.0));
+            // long enough for every kill to hit the stream while it is produced: --kill-spacing-s (25) per kill,
+            // as a restart takes 10-30 s on this loaded 2-core machine
+            rate = (int) Math.min(rate, options.events() / (options.kills() * (double) options.killSpacingSeconds()));
         } else if (scenario == 2) {
             // the outage starts at 25 % of the stream and ends before 90 %
             rate = (int) Math.min(rate, options.events() / (options.mongoOutageSeconds() / 0.6));
@@ -322,7 +334,7 @@ public final class FaultHarness {
         } else if (scenario == 5) {
             rate = rate * 2; // every event twice: the same events per second
         }
-        return Math.max(rate, 50);
+        return Math.max(rate, 20);
     }
 
     private List<Msg> messages(int scenario, EventStream stream, Random random, List<String> notes) {
@@ -473,6 +485,7 @@ public final class FaultHarness {
         final AtomicLong failed = new AtomicLong();
         volatile String firstFailure;
         volatile boolean done;
+        volatile long finishedAt;
 
         Streamer(KafkaProducer<String, byte[]> producer, List<Msg> msgs, int rate) {
             this.producer = producer;
@@ -510,6 +523,7 @@ public final class FaultHarness {
                     }
                 }
                 producer.flush();
+                finishedAt = System.nanoTime();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
@@ -535,7 +549,7 @@ public final class FaultHarness {
 
     public static String table(List<Result> results) {
         StringBuilder b = new StringBuilder();
-        b.append("| # | scenario | messages sent | valid events | malformed | keys correct / expected | in DLQ (distinct) | lost | wrongly applied | written / stale / unchanged | recovery after the fault | catch-up after the last send | wall |\n");
+        b.append("| # | scenario | messages sent | valid messages | malformed | keys correct / expected | in DLQ (distinct) | lost | wrongly applied | written / stale / unchanged | recovery after the fault | catch-up after the last send | wall |\n");
         b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
         for (Result r : results) {
             b.append(String.format(Locale.ROOT, "| %d | %s | %,d | %,d | %,d | %,d / %,d | %,d (%,d) | %d | %d | %s | %s | %.1f s | %.0f s |%n",
