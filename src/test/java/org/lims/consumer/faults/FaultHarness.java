@@ -396,14 +396,16 @@ public final class FaultHarness {
         at.sort(Integer::compare);
         List<Double> recoveries = new ArrayList<>();
         List<Long> lagAtKill = new ArrayList<>();
+        List<Integer> killedAtMessage = new ArrayList<>();
         for (int point : at) {
             while (streamer.sent() < point && !streamer.done) {
                 Cluster.sleep(20);
             }
-            // a random moment within the next second
-            Cluster.sleep(random.nextInt(1000));
+            // a random moment: 1-4 s on (so that a kill never falls right on the previous restart's first commit)
+            Cluster.sleep(1000 + random.nextInt(3000));
             cluster.saveAppLog();
             long lag = watch.lag();
+            int sentAtKill = streamer.sent();
             try {
                 cluster.app.kill();
             } catch (InterruptedException e) {
@@ -412,12 +414,13 @@ public final class FaultHarness {
             long killedAt = System.nanoTime();
             long baseline = watch.committedNow();
             lagAtKill.add(lag);
+            killedAtMessage.add(sentAtKill);
             cluster.startAppNoWait();
             double r = watch.awaitAdvance(baseline, killedAt, Duration.ofSeconds(180));
             recoveries.add(r);
-            log(String.format(Locale.ROOT, "SIGKILL at message %d (lag %d): first commit of the restarted app %.1f s after the kill", point, lag, r));
+            log(String.format(Locale.ROOT, "SIGKILL after message %d (lag %d): first commit of the restarted app %.1f s after the kill", sentAtKill, lag, r));
         }
-        notes.add("kills at messages " + at + ", lag at kill " + lagAtKill);
+        notes.add("kills at messages " + killedAtMessage + " of " + total + ", consumer lag at each kill " + lagAtKill);
         return String.format(Locale.ROOT, "kill -> first commit: mean %.1f s, max %.1f s",
                 recoveries.stream().mapToDouble(Double::doubleValue).average().orElse(0),
                 recoveries.stream().mapToDouble(Double::doubleValue).max().orElse(0));
