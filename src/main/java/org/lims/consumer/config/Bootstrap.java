@@ -1,11 +1,21 @@
 package org.lims.consumer.config;
 
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
+import com.mongodb.MongoCredential;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -41,8 +51,9 @@ public class Bootstrap extends MainListenerSupport {
             String brokers = settings.require(Settings.KAFKA_BROKERS);
             String uri = settings.require(Settings.MONGODB_URI);
             int timeoutMs = settings.integer("lims.startup.check-timeout-ms", 15000);
+            applyKafkaSecurity(settings);
             ConnectivityCheck.kafka(kafkaAdminConfig(settings, brokers), timeoutMs);
-            mongo = MongoClients.create(mongoSettings(uri, timeoutMs));
+            mongo = MongoClients.create(mongoSettings(settings, uri, timeoutMs));
             ConnectivityCheck.mongo(mongo, uri, settings.require(Settings.MONGODB_DATABASE));
             main.getCamelContext().getRegistry().bind("limsMongo", mongo);
             // bound before Camel's metrics service starts, so that it adopts this registry: every series, Camel's
@@ -58,16 +69,38 @@ public class Bootstrap extends MainListenerSupport {
         }
     }
 
-    /** Brokers plus every {@code lims.kafka.client.*} setting (security: SSL, SASL), shared by the admin client. */
-    static Map<String, Object> kafkaAdminConfig(Settings settings, String brokers) {
+    /**
+     * The Kafka security settings ({@code lims.kafka.security-protocol}, {@code sasl-*}, {@code ssl-*}) as
+     * camel-kafka component options: the sync consumer and the dead-letter producer get them. A setting
+     * given directly as {@code camel.component.kafka.<option>} wins.
+     */
+    public static void applyKafkaSecurity(Settings settings) {
+        for (String[] s : Settings.KAFKA_SECURITY) {
+            String option = "camel.component.kafka." + s[1];
+            if (settings.get(option).isEmpty()) {
+                settings.get(s[0]).ifPresent(v -> settings.override(option, v));
+            }
+        }
+    }
+
+    /** Brokers plus the Kafka security settings, for the admin clients (start-up check, dead-letter topic). */
+    public static Map<String, Object> kafkaAdminConfig(Settings settings, String brokers) {
         Map<String, Object> config = new HashMap<>();
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        for (String[] s : Settings.KAFKA_SECURITY) {
+            settings.get("camel.component.kafka." + s[1]).or(() -> settings.get(s[0])).ifPresent(v -> config.put(s[2], v));
+        }
         return config;
     }
 
-    static MongoClientSettings mongoSettings(String uri, int timeoutMs) {
+    /**
+     * The MongoDB client settings: the URI (which may carry credentials and {@code tls=true}), then the
+     * {@code lims.mongodb.username/password/auth-source} credential and the {@code lims.mongodb.tls.*}
+     * settings (trust store for a private CA, key store for a client certificate).
+     */
+    public static MongoClientSettings mongoSettings(Settings settings, String uri, int timeoutMs) {
+        MongoClientSettings.Builder builder = mongoSettingsBuilder(settings, uri);
         ConnectionString cs = new ConnectionString(uri);
-        MongoClientSettings.Builder builder = MongoClientSettings.builder().applyConnectionString(cs);
         if (cs.getServerSelectionTimeout() == null) {
             // fail an operation in seconds when MongoDB is down, so the retry policy (not the driver's 30 s) paces recovery
             builder.applyToClusterSettings(b -> b.serverSelectionTimeout(Math.min(timeoutMs, 5000), TimeUnit.MILLISECONDS));
@@ -76,6 +109,68 @@ public class Bootstrap extends MainListenerSupport {
             builder.applyToSocketSettings(b -> b.connectTimeout(5, TimeUnit.SECONDS));
         }
         return builder.build();
+    }
+
+    /** URI, credential and TLS: what every MongoDB client of the app (the shared one, the readiness ping) is built on. */
+    public static MongoClientSettings.Builder mongoSettingsBuilder(Settings settings, String uri) {
+        ConnectionString cs = new ConnectionString(uri);
+        MongoClientSettings.Builder builder = MongoClientSettings.builder().applyConnectionString(cs);
+        Optional<String> user = settings.get(Settings.MONGODB_USERNAME);
+        if (user.isPresent()) {
+            String source = settings.get(Settings.MONGODB_AUTH_SOURCE).orElse(cs.getDatabase() != null ? cs.getDatabase() : "admin");
+            char[] password = settings.get(Settings.MONGODB_PASSWORD).orElse("").toCharArray();
+            builder.credential(MongoCredential.createCredential(user.get(), source, password));
+        }
+        Optional<String> truststore = settings.get(Settings.MONGODB_TLS_TRUSTSTORE);
+        Optional<String> keystore = settings.get(Settings.MONGODB_TLS_KEYSTORE);
+        boolean tls = settings.flag(Settings.MONGODB_TLS_ENABLED) || truststore.isPresent() || keystore.isPresent();
+        if (tls) {
+            boolean invalidHostNames = settings.flag(Settings.MONGODB_TLS_ALLOW_INVALID_HOSTNAMES);
+            SSLContext context = truststore.isPresent() || keystore.isPresent() ? sslContext(settings, truststore, keystore) : null;
+            builder.applyToSslSettings(b -> {
+                b.enabled(true).invalidHostNameAllowed(invalidHostNames);
+                if (context != null) {
+                    b.context(context);
+                }
+            });
+        }
+        return builder;
+    }
+
+    private static SSLContext sslContext(Settings settings, Optional<String> truststore, Optional<String> keystore) {
+        try {
+            TrustManagerFactory tmf = null;
+            if (truststore.isPresent()) {
+                KeyStore ts = load(truststore.get(), settings.get(Settings.MONGODB_TLS_TRUSTSTORE_TYPE).orElse(KeyStore.getDefaultType()),
+                        settings.get(Settings.MONGODB_TLS_TRUSTSTORE_PASSWORD).orElse(null));
+                tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(ts);
+            }
+            KeyManagerFactory kmf = null;
+            if (keystore.isPresent()) {
+                char[] password = settings.get(Settings.MONGODB_TLS_KEYSTORE_PASSWORD).orElse("").toCharArray();
+                KeyStore ks = load(keystore.get(), settings.get(Settings.MONGODB_TLS_KEYSTORE_TYPE).orElse(KeyStore.getDefaultType()),
+                        new String(password));
+                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(ks, password);
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
+            return context;
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            // the message names the file, never a password
+            throw new Settings.StartupException("MongoDB TLS key or trust store cannot be read (lims.mongodb.tls.*): " + e.getMessage());
+        }
+    }
+
+    private static KeyStore load(String location, String type, String password) throws java.io.IOException, java.security.GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance(type);
+        try (InputStream in = Files.newInputStream(Path.of(location))) {
+            store.load(in, password == null ? null : password.toCharArray());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new java.io.FileNotFoundException(location + " does not exist");
+        }
+        return store;
     }
 
     @Override

@@ -37,7 +37,8 @@ public class LimsBeans implements CamelConfiguration {
         registry.bind("kafkaClients", kafka);
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         ReadinessChecks.KafkaAssignment assigned = new ReadinessChecks.KafkaAssignment(kafka);
-        ReadinessChecks.MongoPing mongoPing = new ReadinessChecks.MongoPing(settings.require(Settings.MONGODB_URI));
+        ReadinessChecks.MongoPing mongoPing = new ReadinessChecks.MongoPing(settings.require(Settings.MONGODB_URI),
+                Bootstrap.mongoSettingsBuilder(settings, settings.require(Settings.MONGODB_URI)));
         health.register(assigned);
         health.register(mongoPing);
         registry.bind("readiness", new ReadinessChecks.Gauge(meters, assigned, mongoPing));

@@ -16,6 +16,38 @@ public final class Settings {
     public static final String TOPIC_PARTITIONS = "lims.kafka.topic-partitions";
     public static final String EMBEDDED = "lims.embedded.enabled";
 
+    /**
+     * Kafka security: {@code lims.kafka.<setting>} -> the camel-kafka component option it sets (so the
+     * consumer and the dead-letter producer get it) and the Kafka client key the start-up and DLQ admin
+     * clients get. Unset settings set nothing (Kafka's defaults: PLAINTEXT).
+     */
+    public static final String[][] KAFKA_SECURITY = {
+        {"lims.kafka.security-protocol", "securityProtocol", "security.protocol"},
+        {"lims.kafka.sasl-mechanism", "saslMechanism", "sasl.mechanism"},
+        {"lims.kafka.sasl-jaas-config", "saslJaasConfig", "sasl.jaas.config"},
+        {"lims.kafka.ssl-truststore-location", "sslTruststoreLocation", "ssl.truststore.location"},
+        {"lims.kafka.ssl-truststore-password", "sslTruststorePassword", "ssl.truststore.password"},
+        {"lims.kafka.ssl-truststore-type", "sslTruststoreType", "ssl.truststore.type"},
+        {"lims.kafka.ssl-keystore-location", "sslKeystoreLocation", "ssl.keystore.location"},
+        {"lims.kafka.ssl-keystore-password", "sslKeystorePassword", "ssl.keystore.password"},
+        {"lims.kafka.ssl-keystore-type", "sslKeystoreType", "ssl.keystore.type"},
+        {"lims.kafka.ssl-key-password", "sslKeyPassword", "ssl.key.password"},
+        {"lims.kafka.ssl-endpoint-identification-algorithm", "sslEndpointAlgorithm", "ssl.endpoint.identification.algorithm"},
+    };
+
+    /** MongoDB credentials and TLS beside the URI (the URI's own user:password@, tls=true... work too). */
+    public static final String MONGODB_USERNAME = "lims.mongodb.username";
+    public static final String MONGODB_PASSWORD = "lims.mongodb.password";
+    public static final String MONGODB_AUTH_SOURCE = "lims.mongodb.auth-source";
+    public static final String MONGODB_TLS_ENABLED = "lims.mongodb.tls.enabled";
+    public static final String MONGODB_TLS_ALLOW_INVALID_HOSTNAMES = "lims.mongodb.tls.allow-invalid-hostnames";
+    public static final String MONGODB_TLS_TRUSTSTORE = "lims.mongodb.tls.truststore-location";
+    public static final String MONGODB_TLS_TRUSTSTORE_PASSWORD = "lims.mongodb.tls.truststore-password";
+    public static final String MONGODB_TLS_TRUSTSTORE_TYPE = "lims.mongodb.tls.truststore-type";
+    public static final String MONGODB_TLS_KEYSTORE = "lims.mongodb.tls.keystore-location";
+    public static final String MONGODB_TLS_KEYSTORE_PASSWORD = "lims.mongodb.tls.keystore-password";
+    public static final String MONGODB_TLS_KEYSTORE_TYPE = "lims.mongodb.tls.keystore-type";
+
     private final PropertiesComponent properties;
 
     public Settings(PropertiesComponent properties) {

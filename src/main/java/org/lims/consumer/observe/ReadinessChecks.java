@@ -73,10 +73,14 @@ public final class ReadinessChecks {
         private final String uri;
 
         public MongoPing(String uri) {
+            this(uri, MongoClientSettings.builder().applyConnectionString(new ConnectionString(uri)));
+        }
+
+        /** @param base the app's MongoDB settings (URI, credential, TLS); short timeouts are applied on top */
+        public MongoPing(String uri, MongoClientSettings.Builder base) {
             super("lims", "mongodb");
             this.uri = uri;
-            this.client = MongoClients.create(MongoClientSettings.builder()
-                    .applyConnectionString(new ConnectionString(uri))
+            this.client = MongoClients.create(base
                     .applyToClusterSettings(b -> b.serverSelectionTimeout(1, TimeUnit.SECONDS))
                     .applyToSocketSettings(b -> b.connectTimeout(1, TimeUnit.SECONDS).readTimeout(2, TimeUnit.SECONDS))
                     .build());
