@@ -20,8 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import javax.imageio.ImageIO;
 
-import org.apache.camel.Exchange;
-import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -30,11 +28,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.lims.consumer.codec.Hex;
 
 /**
- * Demo traffic for the dev profile: LIMS-like image records (a real small JPEG of a leaf, as hex),
- * mostly creates, some updates and soft deletes, in the Image API's message format.
- *
- * <p>As a bean ({@code demoTraffic}, declared in {@code routes-dev/demo-traffic.camel.yaml}) it
- * fills one Kafka message per call. As a command it sends a number of them:
+ * A bundled producer for trying the dev app by hand: LIMS-like image records (a real small JPEG of
+ * a leaf, as hex), mostly creates, some updates and soft deletes, in the Image API's message
+ * format (the dev profile's own traffic comes from the LIMS simulator in {@code dev.sim}):
  * {@code java -cp 'target/lims-consumer.jar:target/lib/*' org.lims.consumer.dev.DemoTraffic [count] [brokers]}.
  */
 public class DemoTraffic {
@@ -48,14 +44,6 @@ public class DemoTraffic {
 
     /** One Kafka message of the Image API. */
     public record Event(String topic, String key, byte[] value) {
-    }
-
-    /** Fills the exchange with the next event: body, key and target topic. */
-    public void next(Exchange exchange) {
-        Event event = nextEvent();
-        exchange.getMessage().setBody(event.value());
-        exchange.getMessage().setHeader(KafkaConstants.KEY, event.key());
-        exchange.getMessage().setHeader(KafkaConstants.OVERRIDE_TOPIC, event.topic());
     }
 
     public Event nextEvent() {

@@ -3,7 +3,6 @@ package org.lims.consumer.testinfra;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,10 +110,6 @@ public final class LimsEvents implements AutoCloseable {
 
     public static Map<String, Object> copy(Map<String, Object> record) {
         return new LinkedHashMap<>(record);
-    }
-
-    public static List<Map<String, Object>> list() {
-        return new ArrayList<>();
     }
 
     public static Map<String, String> headers(String... kv) {
