@@ -12,12 +12,11 @@ RUN ./mvnw -B -q dependency:go-offline
 COPY src/ src/
 RUN ./mvnw -B -DskipTests package
 
-# --- runtime: JRE only, the jar and its dependencies (java -jar reads lib/ from the manifest's Class-Path)
+# --- runtime: JRE only and the self-contained production jar
 FROM eclipse-temurin:17-jre
 RUN groupadd --system --gid 10001 lims \
     && useradd --system --uid 10001 --gid lims --no-create-home --home-dir /app --shell /usr/sbin/nologin lims
 WORKDIR /app
-COPY --from=build /src/target/lib/ /app/lib/
 COPY --from=build /src/target/lims-consumer.jar /app/lims-consumer.jar
 # the route files and properties are in the jar (classpath defaults); in Kubernetes they come from
 # ConfigMaps mounted under /etc/lims-consumer (LIMS_ROUTES_INCLUDE, CAMEL_MAIN_PROPERTY_PLACEHOLDER_LOCATION)

@@ -1,6 +1,7 @@
 package org.lims.consumer;
 
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListener;
 import org.lims.consumer.config.Bootstrap;
 import org.lims.consumer.config.LimsBeans;
 
@@ -17,11 +18,19 @@ public final class Application {
         create(profile()).run(args);
     }
 
-    /** The application as camel-main runs it; tests start the same thing in-process. */
-    public static Main create(String profile) {
+    /**
+     * The application as camel-main runs it; tests start the same thing in-process.
+     *
+     * @param before listeners that run ahead of the start-up checks, e.g. the dev launcher's embedded
+     *               infrastructure, which sets the addresses those checks then find
+     */
+    public static Main create(String profile, MainListener... before) {
         Main main = new Main();
         main.configure().setProfile(profile);
         main.configure().addConfiguration(LimsBeans.class);
+        for (MainListener listener : before) {
+            main.addMainListener(listener);
+        }
         main.addMainListener(new Bootstrap());
         return main;
     }

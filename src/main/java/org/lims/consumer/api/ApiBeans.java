@@ -1,8 +1,6 @@
 package org.lims.consumer.api;
 
 import java.time.ZoneId;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
@@ -13,19 +11,14 @@ public final class ApiBeans {
 
     public static final String READ_ONLY = "lims.api.read-only";
     public static final String MAX_BODY_BYTES = "lims.api.max-body-bytes";
-    private static final String[] PLANTS = {"potato", "tomato", "pepper"};
 
     private ApiBeans() {
     }
 
     public static void register(CamelContext context, Settings settings, ZoneId zone) {
-        Map<String, String> collections = new LinkedHashMap<>();
-        for (String plant : PLANTS) {
-            collections.put(plant, settings.get("lims.mongodb.collection." + plant).orElse("imagecolplant" + plant));
-        }
         ImageResponses responses = new ImageResponses(zone);
         Registry registry = context.getRegistry();
-        registry.bind("imageRequests", new ImageRequests(collections));
+        registry.bind("imageRequests", new ImageRequests());
         registry.bind("imageResponses", responses);
         registry.bind("imageWrites", new ImageWrites(context, settings.flag(READ_ONLY), responses));
         registry.bind("apiErrors", new ApiErrors());

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mongodb.MongoException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.lims.consumer.codec.UnknownPlantException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,9 @@ public class ApiErrors {
         out.removeHeaders("*");
         if (api != null) {
             respond(out, api.status(), api.detail());
+        } else if (find(failure, UnknownPlantException.class) != null) {
+            // route-plant knows no such plant: to a client that is a path that does not exist
+            respond(out, 404, "Plant '" + ImageRequests.abbreviate(exchange.getVariable("plant", String.class)) + "' not found");
         } else if (findMongo(failure) != null) {
             LOG.warn("MongoDB unavailable for {}: {}", exchange.getFromRouteId(), String.valueOf(failure));
             respond(out, 503, "The consumer database is unavailable, try again later");
@@ -54,9 +58,13 @@ public class ApiErrors {
     }
 
     private static ApiException find(Throwable t) {
+        return find(t, ApiException.class);
+    }
+
+    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ApiException api) {
-                return api;
+            if (type.isInstance(c)) {
+                return type.cast(c);
             }
         }
         return null;

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
+import org.apache.camel.Variable;
 import org.bson.Document;
 import org.lims.consumer.codec.ImageRecordCodec;
 
@@ -29,30 +30,21 @@ import org.lims.consumer.codec.ImageRecordCodec;
  */
 public class ImageRequests {
 
+    private static final String COLLECTION = org.lims.consumer.sync.WriteIntents.COLLECTION;
+
     public static final int MAX_LIMIT = 1000;
     private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
     private static final Set<String> TRUE = Set.of("1", "on", "t", "true", "y", "yes");
     private static final Set<String> FALSE = Set.of("0", "off", "f", "false", "n", "no");
 
-    private final Map<String, String> collections;
     private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-    /** @param collections plant -> collection, as {@code route-plant} maps them */
-    public ImageRequests(Map<String, String> collections) {
-        this.collections = Map.copyOf(collections);
-    }
-
-    /** The plant's collection ({@code /image-plant/{plant}/...}), or 404. */
-    public String collection(@Header(Exchange.HTTP_PATH) String path) {
-        return collectionOf(pathSegment(path, 1));
-    }
-
-    private String collectionOf(String plant) {
-        String collection = plant == null ? null : collections.get(plant);
-        if (collection == null) {
-            throw ApiException.notFound("Plant '" + abbreviate(plant) + "' not found");
-        }
-        return collection;
+    /**
+     * The plant of {@code /image-plant/{plant}/...}, as the client wrote it: {@code route-plant}
+     * then maps it to its collection (variable {@code collection}) or answers 404.
+     */
+    public String plant(@Header(Exchange.HTTP_PATH) String path) {
+        return pathSegment(path, 1);
     }
 
     /** The one document of the {@code is_deployed} collection. */
@@ -61,9 +53,8 @@ public class ImageRequests {
     }
 
     /** {@code /image-plant/{plant}/{image_id}} */
-    public ImageRef imageRef(@Header(Exchange.HTTP_PATH) String path) {
+    public ImageRef imageRef(@Header(Exchange.HTTP_PATH) String path, @Variable(COLLECTION) String collection) {
         String plant = pathSegment(path, 1);
-        String collection = collectionOf(plant);
         Validation v = new Validation();
         Number id = pathId(pathSegment(path, 2), v);
         v.throwIfInvalid();
@@ -71,9 +62,9 @@ public class ImageRequests {
     }
 
     /** {@code GET /image-plant/{plant}/random/?is_active=&has_disease=} */
-    public ImageFilter randomFilter(@Header(Exchange.HTTP_PATH) String path, @Header(Exchange.HTTP_QUERY) String query) {
+    public ImageFilter randomFilter(@Header(Exchange.HTTP_PATH) String path, @Header(Exchange.HTTP_QUERY) String query,
+                                    @Variable(COLLECTION) String collection) {
         String plant = pathSegment(path, 1);
-        String collection = collectionOf(plant);
         Map<String, String> params = queryParams(query);
         Validation v = new Validation();
         Boolean isActive = optionalBoolean(params, "is_active", v);
@@ -83,7 +74,7 @@ public class ImageRequests {
     }
 
     /** A uniform random offset among {@code count} matches; none -> 404. */
-    public int randomOffset(@org.apache.camel.Body Number count, @org.apache.camel.Variable("request") ImageFilter request) {
+    public int randomOffset(@org.apache.camel.Body Number count, @Variable("request") ImageFilter request) {
         if (count == null || count.longValue() <= 0) {
             throw ApiException.notFound(noMatch(request));
         }
@@ -95,9 +86,9 @@ public class ImageRequests {
     }
 
     /** {@code GET /image-plant/{plant}/?from_id=&limit=&is_active=&has_disease=} */
-    public ImageFilter pageFilter(@Header(Exchange.HTTP_PATH) String path, @Header(Exchange.HTTP_QUERY) String query) {
+    public ImageFilter pageFilter(@Header(Exchange.HTTP_PATH) String path, @Header(Exchange.HTTP_QUERY) String query,
+                                  @Variable(COLLECTION) String collection) {
         String plant = pathSegment(path, 1);
-        String collection = collectionOf(plant);
         Map<String, String> params = queryParams(query);
         Validation v = new Validation();
         Long fromId = requiredInteger(params, "from_id", 0, null, v);
@@ -109,9 +100,8 @@ public class ImageRequests {
     }
 
     /** {@code PUT /image-plant/{plant}/} with {@code {"camera_id": 1, "gps_coordinates": [lat, lon]}} */
-    public ImageCreate create(@Header(Exchange.HTTP_PATH) String path, Exchange exchange) {
+    public ImageCreate create(@Header(Exchange.HTTP_PATH) String path, @Variable(COLLECTION) String collection, Exchange exchange) {
         String plant = pathSegment(path, 1);
-        String collection = collectionOf(plant);
         JsonNode root = object(body(exchange));
         Validation v = new Validation();
         Number cameraId = integerField(root, ImageRecordCodec.CAMERA_ID, true, v);
@@ -121,9 +111,8 @@ public class ImageRequests {
     }
 
     /** {@code POST /image-plant/{plant}/}: {@code id} required; other fields omitted or null mean unchanged. */
-    public ImageUpdate update(@Header(Exchange.HTTP_PATH) String path, Exchange exchange) {
+    public ImageUpdate update(@Header(Exchange.HTTP_PATH) String path, @Variable(COLLECTION) String collection, Exchange exchange) {
         String plant = pathSegment(path, 1);
-        String collection = collectionOf(plant);
         JsonNode root = object(body(exchange));
         Validation v = new Validation();
         Number id = integerField(root, ImageRecordCodec.ID, true, v);

@@ -61,10 +61,6 @@ public final class ImageRecordCodec {
         this(ZoneId.of("UTC"), 20_000_000);
     }
 
-    public ZoneId sourceZone() {
-        return sourceZone;
-    }
-
     /** Decodes a Kafka value; a null value is a tombstone whose id comes from the key. */
     public ImageRecord decode(byte[] value, String key) {
         if (value == null) {

@@ -23,31 +23,29 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.lims.consumer.dev.EmbeddedInfrastructure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs before Camel configures components and loads routes: starts the embedded infrastructure
- * when the profile asks for it (dev), then checks that Kafka and MongoDB answer and binds the
- * shared MongoDB client as {@code limsMongo}. A configuration error ends the process with one line.
+ * Runs before Camel configures components and loads routes: checks that Kafka and MongoDB answer
+ * and binds the shared MongoDB client as {@code limsMongo}. A configuration error ends the process
+ * with one line. Nothing here starts infrastructure: production talks to what it is given.
  */
 public class Bootstrap extends MainListenerSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(Bootstrap.class);
     /** The name camel-micrometer-prometheus looks up before creating a registry of its own. */
     public static final String METRICS_REGISTRY = "metricsRegistry";
+    /** The plant declaration, checked here so that a topic without a collection ends start-up with one line. */
+    public static final String PLANTS = "plants";
 
-    private EmbeddedInfrastructure embedded;
     private MongoClient mongo;
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {
         Settings settings = new Settings(main.getCamelContext().getPropertiesComponent());
         try {
-            if (settings.flag(Settings.EMBEDDED)) {
-                embedded = EmbeddedInfrastructure.start(settings);
-            }
+            Plants plants = Plants.from(settings);
             String brokers = settings.require(Settings.KAFKA_BROKERS);
             String uri = settings.require(Settings.MONGODB_URI);
             int timeoutMs = settings.integer("lims.startup.check-timeout-ms", 15000);
@@ -56,6 +54,7 @@ public class Bootstrap extends MainListenerSupport {
             mongo = MongoClients.create(mongoSettings(settings, uri, timeoutMs));
             ConnectivityCheck.mongo(mongo, uri, settings.require(Settings.MONGODB_DATABASE));
             main.getCamelContext().getRegistry().bind("limsMongo", mongo);
+            main.getCamelContext().getRegistry().bind(PLANTS, plants);
             // bound before Camel's metrics service starts, so that it adopts this registry: every series, Camel's
             // route metrics included, then carries the service label the LIMS dashboard groups by
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -177,9 +176,6 @@ public class Bootstrap extends MainListenerSupport {
     public void afterStop(BaseMainSupport main) {
         if (mongo != null) {
             mongo.close();
-        }
-        if (embedded != null) {
-            embedded.close();
         }
     }
 }

@@ -34,7 +34,7 @@ public class LimsBeans implements CamelConfiguration {
         registry.bind("syncMetrics", metrics);
         KafkaConsumerWatch kafka = new KafkaConsumerWatch(meters,
                 java.util.Set.of(settings.require(Settings.KAFKA_TOPICS).split("\\s*,\\s*")));
-        registry.bind("kafkaClients", kafka);
+        registry.bind("kafkaConsumerWatch", kafka);
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         ReadinessChecks.KafkaAssignment assigned = new ReadinessChecks.KafkaAssignment(kafka);
         ReadinessChecks.MongoPing mongoPing = new ReadinessChecks.MongoPing(settings.require(Settings.MONGODB_URI),
@@ -43,12 +43,12 @@ public class LimsBeans implements CamelConfiguration {
         health.register(mongoPing);
         registry.bind("readiness", new ReadinessChecks.Gauge(meters, assigned, mongoPing));
 
-        RecordDecoder decoder = new RecordDecoder(codec, settings.get(Settings.TOPIC_PREFIX).orElse(""));
-        registry.bind("imageRecordCodec", codec);
+        Plants plants = registry.lookupByNameAndType(Bootstrap.PLANTS, Plants.class);
+        RecordDecoder decoder = new RecordDecoder(codec, plants);
         registry.bind("kafkaBatch", new KafkaBatch());
         registry.bind("recordDecoder", decoder);
         registry.bind("writeIntents", new WriteIntents());
-        registry.bind("batchPlan", new BatchPlanAggregator(decoder, metrics));
+        registry.bind("batchPlanAggregator", new BatchPlanAggregator(plants, metrics));
         registry.bind("bulkWrites", new BulkWrites());
         registry.bind("offsets", new Offsets());
         registry.bind("deadLetters", new DeadLetters());

@@ -14,7 +14,6 @@ public final class Settings {
     public static final String TOPIC_PREFIX = "lims.kafka.topic-prefix";
     public static final String DLQ_TOPIC = "lims.kafka.dlq-topic";
     public static final String TOPIC_PARTITIONS = "lims.kafka.topic-partitions";
-    public static final String EMBEDDED = "lims.embedded.enabled";
 
     /**
      * Kafka security: {@code lims.kafka.<setting>} -> the camel-kafka component option it sets (so the

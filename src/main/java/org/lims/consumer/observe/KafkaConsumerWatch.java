@@ -14,7 +14,7 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 
 /**
- * Bean {@code kafkaClients}, camel-kafka's client factory: it creates the clients as usual and
+ * Bean {@code kafkaConsumerWatch}, camel-kafka's client factory: it creates the clients as usual and
  * keeps the consumer, whose own metrics (thread-safe to read, unlike the consumer itself) say how
  * many partitions it holds (readiness) and how far behind each one is
  * ({@code lims_consumer_lag_records{topic,partition}}, refreshed by the {@code observe-lag} route).

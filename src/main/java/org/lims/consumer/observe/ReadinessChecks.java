@@ -3,7 +3,6 @@ package org.lims.consumer.observe;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -71,10 +70,6 @@ public final class ReadinessChecks {
     public static class MongoPing extends AbstractHealthCheck implements AutoCloseable {
         private final MongoClient client;
         private final String uri;
-
-        public MongoPing(String uri) {
-            this(uri, MongoClientSettings.builder().applyConnectionString(new ConnectionString(uri)));
-        }
 
         /** @param base the app's MongoDB settings (URI, credential, TLS); short timeouts are applied on top */
         public MongoPing(String uri, MongoClientSettings.Builder base) {

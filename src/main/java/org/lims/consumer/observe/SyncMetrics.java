@@ -21,7 +21,7 @@ import org.lims.consumer.sync.WriteIntent;
  * {@code lims_consumer_image_bytes_total{plant}}, {@code lims_consumer_stale_skipped_total{plant}},
  * {@code lims_consumer_dlq_total{reason}}, {@code lims_consumer_bulk_write_seconds},
  * {@code lims_consumer_bulk_write_size}, {@code lims_consumer_freshness_seconds},
- * {@code lims_consumer_kafka_delay_seconds}; lag is {@link ConsumerAssignment}'s.
+ * {@code lims_consumer_kafka_delay_seconds}; lag is {@link KafkaConsumerWatch}'s.
  */
 public class SyncMetrics {
 
@@ -67,10 +67,6 @@ public class SyncMetrics {
             nanos[i] = seconds[i] * 1e9;
         }
         return nanos;
-    }
-
-    public MeterRegistry registry() {
-        return registry;
     }
 
     private Counter counter(String name, String description, String... tags) {

@@ -4,6 +4,7 @@ import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.lims.consumer.config.Plants;
 import org.lims.consumer.observe.SyncMetrics;
 
 /**
@@ -13,13 +14,11 @@ import org.lims.consumer.observe.SyncMetrics;
  */
 public class BatchPlanAggregator implements AggregationStrategy {
 
-    public static final String DEAD_LETTERED = "CamelLimsDeadLettered";
-
-    private final RecordDecoder decoder;
+    private final Plants plants;
     private final SyncMetrics metrics;
 
-    public BatchPlanAggregator(RecordDecoder decoder, SyncMetrics metrics) {
-        this.decoder = decoder;
+    public BatchPlanAggregator(Plants plants, SyncMetrics metrics) {
+        this.plants = plants;
         this.metrics = metrics;
     }
 
@@ -33,9 +32,9 @@ public class BatchPlanAggregator implements AggregationStrategy {
         if (body instanceof WriteIntent intent) {
             plan.add(intent);
             size = intent.source().sizeBytes();
-        } else if (in.getHeader(DEAD_LETTERED, false, Boolean.class)) {
+        } else if (newExchange.getVariable(DeadLetters.DEAD_LETTERED_SIZE) != null) {
             plan.countDeadLetter();
-            size = in.getHeader(DeadLetters.SIZE_HEADER, 0L, Long.class);
+            size = newExchange.getVariable(DeadLetters.DEAD_LETTERED_SIZE, Long.class);
         } else if (newExchange.getException() != null) {
             // a record failed in a way that is neither a write nor a dead-letter: fail the batch so nothing is committed
             result.setException(newExchange.getException());
@@ -43,7 +42,7 @@ public class BatchPlanAggregator implements AggregationStrategy {
         String topic = in.getHeader(KafkaConstants.TOPIC, String.class);
         plan.track(topic, in.getHeader(KafkaConstants.PARTITION, Integer.class),
                 in.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class), size);
-        metrics.received(decoder.plantOf(topic), size);
+        metrics.received(plants.plantOf(topic), size);
         result.getMessage().setBody(plan);
         return result;
     }

@@ -24,7 +24,8 @@ public class DeadLetters {
     public static final String SOURCE_TOPIC = "lims.dlq.topic";
     public static final String SOURCE_PARTITION = "lims.dlq.partition";
     public static final String SOURCE_OFFSET = "lims.dlq.offset";
-    public static final String SIZE_HEADER = "CamelLimsSizeBytes";
+    /** Set on a record's exchange once it is dead-lettered: its size, for the batch's byte count. */
+    public static final String DEAD_LETTERED_SIZE = "deadLetteredSize";
 
     /** For a record that failed before reaching MongoDB: the exception says why. */
     public void prepare(Exchange exchange) {
@@ -33,11 +34,12 @@ public class DeadLetters {
         Object body = in.getBody();
         byte[] original = body instanceof SyncRecord sync ? sync.rawValue() : body instanceof byte[] b ? b : null;
         String reason = cause instanceof InvalidRecordException invalid ? invalid.reason() : "unexpected-error";
-        describe(in, original, reason, cause == null ? "unknown" : cause.getMessage(),
+        long size = describe(in, original, reason, cause == null ? "unknown" : cause.getMessage(),
                 cause == null ? "" : cause.getClass().getName(),
                 in.getHeader(KafkaConstants.TOPIC, String.class),
                 in.getHeader(KafkaConstants.PARTITION, -1, Integer.class),
                 in.getHeader(KafkaConstants.OFFSET, -1L, Long.class));
+        exchange.setVariable(DEAD_LETTERED_SIZE, size);
     }
 
     /** For writes MongoDB rejected for good (not a connectivity problem): one message per rejected record. */
@@ -76,7 +78,7 @@ public class DeadLetters {
         return bulk != null && bulk.getWriteConcernError() == null && !bulk.getWriteErrors().isEmpty();
     }
 
-    private static void describe(Message m, byte[] value, String reason, String error, String exception,
+    private static long describe(Message m, byte[] value, String reason, String error, String exception,
                                  String topic, int partition, long offset) {
         m.setBody(value);
         m.setHeader(REASON, reason);
@@ -87,6 +89,6 @@ public class DeadLetters {
         m.setHeader(SOURCE_OFFSET, String.valueOf(offset));
         Object key = m.getHeader(KafkaConstants.KEY);
         // the same measure as SyncRecord.sizeBytes: key plus value, what the message cost on the wire
-        m.setHeader(SIZE_HEADER, (long) (value == null ? 0 : value.length) + (key == null ? 0 : key.toString().length()));
+        return (long) (value == null ? 0 : value.length) + (key == null ? 0 : key.toString().length());
     }
 }

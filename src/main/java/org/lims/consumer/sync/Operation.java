@@ -7,7 +7,7 @@ public enum Operation {
     /** store the record with {@code is_deleted: true}, as every LIMS delete does */
     SOFT_DELETE("soft-delete"),
     /** a tombstone: remove the record */
-    HARD_DELETE("delete");
+    HARD_DELETE("hard-delete");
 
     private final String routeName;
 
@@ -15,7 +15,7 @@ public enum Operation {
         this.routeName = routeName;
     }
 
-    /** The value of the {@code limsOperation} header the routes branch on. */
+    /** The value of the {@code operation} variable the routes branch on. */
     public String routeName() {
         return routeName;
     }

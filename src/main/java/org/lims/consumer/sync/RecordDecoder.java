@@ -7,12 +7,13 @@ import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.lims.consumer.codec.ImageRecord;
 import org.lims.consumer.codec.ImageRecordCodec;
+import org.lims.consumer.config.Plants;
 import org.lims.consumer.codec.InvalidRecordException;
 
 /**
  * Turns one Kafka message into a {@link SyncRecord} and classifies its operation, exposing the
- * routing keys as headers ({@value #PLANT_HEADER}, {@value #OPERATION_HEADER}) for the
- * content-based router in {@code sync.camel.yaml}.
+ * routing keys as exchange variables ({@value #PLANT}, {@value #OPERATION}) for the content-based
+ * router in {@code sync.camel.yaml}.
  *
  * <p>Operation rules (LIMS contract): an explicit operation, from the Kafka header
  * {@code operation} or the JSON field {@code operation}, wins; {@code delete} is a soft delete.
@@ -20,21 +21,16 @@ import org.lims.consumer.codec.InvalidRecordException;
  */
 public class RecordDecoder {
 
-    public static final String PLANT_HEADER = "limsPlant";
-    public static final String OPERATION_HEADER = "limsOperation";
+    public static final String PLANT = "plant";
+    public static final String OPERATION = "operation";
     public static final String EXPLICIT_OPERATION_HEADER = "operation";
 
     private final ImageRecordCodec codec;
-    private final String topicPrefix;
+    private final Plants plants;
 
-    /** @param topicPrefix stripped from a topic name to get the plant (e.g. {@code stg.} for {@code stg.potato}); may be empty */
-    public RecordDecoder(ImageRecordCodec codec, String topicPrefix) {
+    public RecordDecoder(ImageRecordCodec codec, Plants plants) {
         this.codec = codec;
-        this.topicPrefix = topicPrefix;
-    }
-
-    public String plantOf(String topic) {
-        return topic != null && !topicPrefix.isEmpty() && topic.startsWith(topicPrefix) ? topic.substring(topicPrefix.length()) : topic;
+        this.plants = plants;
     }
 
     public SyncRecord decode(Exchange exchange) {
@@ -45,13 +41,13 @@ public class RecordDecoder {
         String key = keyOf(in.getHeader(KafkaConstants.KEY));
         ImageRecord record = codec.decode(value, key);
         Operation operation = classify(record, headerOperation(in));
-        SyncRecord sync = new SyncRecord(plantOf(topic), topic,
+        SyncRecord sync = new SyncRecord(plants.plantOf(topic), topic,
                 in.getHeader(KafkaConstants.PARTITION, -1, Integer.class),
                 in.getHeader(KafkaConstants.OFFSET, -1L, Long.class),
                 in.getHeader(KafkaConstants.TIMESTAMP, 0L, Long.class),
                 key, value, record, operation);
-        in.setHeader(PLANT_HEADER, sync.plant());
-        in.setHeader(OPERATION_HEADER, operation.routeName());
+        exchange.setVariable(PLANT, sync.plant());
+        exchange.setVariable(OPERATION, operation.routeName());
         return sync;
     }
 

@@ -1,7 +1,6 @@
 package org.lims.consumer.sync;
 
-import org.apache.camel.Header;
-import org.apache.camel.component.mongodb.MongoDbConstants;
+import org.apache.camel.Variable;
 import org.bson.Document;
 import org.lims.consumer.codec.ImageRecord;
 import org.lims.consumer.codec.ImageRecordCodec;
@@ -9,13 +8,16 @@ import org.lims.consumer.codec.ImageRecordCodec;
 /** The three apply steps of the router, one method each (bean {@code writeIntents}). */
 public class WriteIntents {
 
-    public WriteIntent upsert(SyncRecord sync, @Header(MongoDbConstants.COLLECTION) String collection) {
+    /** The variable {@code route-plant} sets: the collection the plant maps to. */
+    public static final String COLLECTION = "collection";
+
+    public WriteIntent upsert(SyncRecord sync, @Variable(COLLECTION) String collection) {
         ImageRecord r = requireDocument(sync);
         return new WriteIntent(collection, r.id(), Operation.UPSERT, r.document(), r.version(), sync);
     }
 
     /** Stores the record with {@code is_deleted: true}; a delete that carries only the id flags the stored record. */
-    public WriteIntent softDelete(SyncRecord sync, @Header(MongoDbConstants.COLLECTION) String collection) {
+    public WriteIntent softDelete(SyncRecord sync, @Variable(COLLECTION) String collection) {
         ImageRecord r = sync.record();
         Document doc = r.document();
         if (doc != null && !isIdOnly(doc)) {
@@ -25,7 +27,7 @@ public class WriteIntents {
         return new WriteIntent(collection, r.id(), Operation.SOFT_DELETE, null, r.version(), sync);
     }
 
-    public WriteIntent hardDelete(SyncRecord sync, @Header(MongoDbConstants.COLLECTION) String collection) {
+    public WriteIntent hardDelete(SyncRecord sync, @Variable(COLLECTION) String collection) {
         return new WriteIntent(collection, sync.record().id(), Operation.HARD_DELETE, null, null, sync);
     }
 

@@ -12,12 +12,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** A client of the app's REST API over a real socket (java.net.http). */
-final class Http {
+public final class Http {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    record Response(int status, String body, String contentType) {
-        JsonNode json() {
+    public record Response(int status, String body, String contentType) {
+        public JsonNode json() {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
@@ -34,27 +34,27 @@ final class Http {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
 
-    Http(int port) {
+    public Http(int port) {
         this.base = "http://localhost:" + port;
     }
 
-    Response get(String path) {
+    public Response get(String path) {
         return send("GET", path, null, null);
     }
 
-    Response put(String path, String json) {
+    public Response put(String path, String json) {
         return send("PUT", path, json, "application/json");
     }
 
-    Response post(String path, String json) {
+    public Response post(String path, String json) {
         return send("POST", path, json, "application/json");
     }
 
-    Response delete(String path) {
+    public Response delete(String path) {
         return send("DELETE", path, null, null);
     }
 
-    Response send(String method, String path, String body, String contentType) {
+    public Response send(String method, String path, String body, String contentType) {
         return sendBytes(method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8), contentType);
     }
 

@@ -38,6 +38,17 @@ class ProdFailFastIT {
     }
 
     @Test
+    void aConsumedTopicWithoutACollectionIsNamed() throws Exception {
+        try (LimsProcess app = LimsProcess.start(Map.of(), Map.of("LIMS_KAFKA_TOPICS", "potato,tomato,pepper,cucumber",
+                "LIMS_KAFKA_BROKERS", "localhost:" + LimsApp.freePort(), "LIMS_MONGODB_URI", "mongodb://localhost:" + LimsApp.freePort()))) {
+            assertEquals(2, app.awaitExit(60));
+            List<String> errors = errorLines(app);
+            assertEquals(1, errors.size(), app.output());
+            assertTrue(errors.get(0).contains("LIMS_MONGODB_COLLECTION_CUCUMBER") && errors.get(0).contains("topic 'cucumber'"), errors.get(0));
+        }
+    }
+
+    @Test
     void unreachableKafkaIsNamed() throws Exception {
         try (LimsProcess app = LimsProcess.start(Map.of("lims.startup.check-timeout-ms", "3000"),
                 Map.of("LIMS_KAFKA_BROKERS", "localhost:" + LimsApp.freePort(),

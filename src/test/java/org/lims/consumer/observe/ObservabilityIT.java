@@ -70,7 +70,7 @@ class ObservabilityIT {
             for (String plant : TestScope.PLANTS) {
                 assertEquals(5, metrics.sum("lims_consumer_images_applied_total", "plant", plant, "operation", "upsert"), plant + " upserts");
                 assertEquals(1, metrics.sum("lims_consumer_images_applied_total", "plant", plant, "operation", "soft-delete"), plant);
-                assertEquals(1, metrics.sum("lims_consumer_images_applied_total", "plant", plant, "operation", "delete"), plant);
+                assertEquals(1, metrics.sum("lims_consumer_images_applied_total", "plant", plant, "operation", "hard-delete"), plant);
                 assertEquals(1, metrics.sum("lims_consumer_stale_skipped_total", "plant", plant), plant + " stale");
                 assertEquals(bytesSent.get(plant), (long) metrics.sum("lims_consumer_image_bytes_total", "plant", plant), plant + " bytes");
             }

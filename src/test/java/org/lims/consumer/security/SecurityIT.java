@@ -91,7 +91,7 @@ class SecurityIT {
         }
         KafkaEndpoint consumer = endpoints.stream().filter(e -> e.getConfiguration().getTopic().contains(scope.topic("potato"))).findFirst().orElseThrow();
         KafkaEndpoint dlq = endpoints.stream().filter(e -> e.getConfiguration().getTopic().equals(scope.dlqTopic())).findFirst().orElseThrow();
-        // the Properties camel-kafka hands to the client factory (kafkaClients.getConsumer / getProducer)
+        // the Properties camel-kafka hands to the client factory (kafkaConsumerWatch.getConsumer / getProducer)
         assertEquals("PLAINTEXT", consumer.getConfiguration().createConsumerProperties().get("security.protocol"));
         assertEquals("PLAINTEXT", dlq.getConfiguration().createProducerProperties().get("security.protocol"));
         // camel-kafka adds the SASL and SSL keys only when the protocol uses them: the same endpoint

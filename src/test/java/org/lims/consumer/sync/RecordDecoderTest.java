@@ -30,10 +30,4 @@ class RecordDecoderTest {
         assertEquals(Operation.UPSERT, RecordDecoder.classify(record("{\"id\":1,\"operation\":\"delete\"}"), "create"));
         assertEquals(Operation.SOFT_DELETE, RecordDecoder.classify(codec.decode(null, "1"), "delete"));
     }
-
-    @Test
-    void plantIsTheTopicWithoutItsPrefix() {
-        assertEquals("potato", new RecordDecoder(codec, "stg.").plantOf("stg.potato"));
-        assertEquals("potato", new RecordDecoder(codec, "").plantOf("potato"));
-    }
 }

@@ -33,6 +33,11 @@ public final class LimsProcess implements AutoCloseable {
     }
 
     public static LimsProcess start(Map<String, String> systemProperties, Map<String, String> environment) {
+        return start(jar(), null, systemProperties, environment);
+    }
+
+    /** {@code java -jar <jar>} in {@code workDir} (null: this process's). */
+    public static LimsProcess start(Path jar, Path workDir, Map<String, String> systemProperties, Map<String, String> environment) {
         try {
             Path log = Files.createTempFile("lims-app", ".log");
             List<String> command = new ArrayList<>();
@@ -40,8 +45,11 @@ public final class LimsProcess implements AutoCloseable {
             command.add("-Xmx512m");
             systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
             command.add("-jar");
-            command.add(jar().toAbsolutePath().toString());
+            command.add(jar.toAbsolutePath().toString());
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            if (workDir != null) {
+                builder.directory(workDir.toFile());
+            }
             builder.environment().keySet().removeIf(k -> k.startsWith("LIMS_") || k.startsWith("CAMEL_"));
             builder.environment().putAll(environment);
             return new LimsProcess(builder.start(), log);

@@ -30,7 +30,7 @@ public final class RunningApp implements AutoCloseable {
 
     /**
      * @param overrides   settings on top of the scope's own
-     * @param extraPlants topics beyond the three plants, consumed too (e.g. one the router has no branch for)
+     * @param extraPlants topics beyond the configured plants, consumed too (each needs its lims.mongodb.collection.<plant>)
      */
     public static RunningApp start(String name, Map<String, String> overrides, String... extraPlants) {
         TestScope scope = TestScope.create(name);

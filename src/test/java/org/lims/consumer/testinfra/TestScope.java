@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public record TestScope(String name, String prefix, String database, String group, String dlqTopic) {
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
-    public static final List<String> PLANTS = List.of("potato", "tomato", "pepper");
+    public static final List<String> PLANTS = AppDefaults.plants();
 
     public static TestScope create(String name) {
         String unique = name.toLowerCase(java.util.Locale.ROOT) + "-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
@@ -27,7 +27,7 @@ public record TestScope(String name, String prefix, String database, String grou
     }
 
     public String collection(String plant) {
-        return "imagecolplant" + plant;
+        return AppDefaults.collection(plant);
     }
 
     /** The settings an app instance of this scope runs with. */

@@ -255,7 +255,7 @@ public final class SyncBenchmark {
     // ---------------------------------------------------------------- infrastructure
 
     private List<String> cp(String mainClass, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Child.java(), "-cp", jar + ":" + jar.getParent().resolve("lib") + "/*", mainClass));
+        List<String> cmd = new ArrayList<>(List.of(Child.java(), "-cp", org.lims.consumer.faults.ChildJava.classpath(), mainClass));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -21,8 +21,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -191,9 +189,6 @@ public final class FaultHarness {
         Random random = new Random(options.seed() * 31 + scenario);
         List<String> topics = new ArrayList<>(EventStream.PLANTS);
         Map<String, String> appProps = new HashMap<>();
-        if (scenario == 4) {
-            topics.add(Poisons.UNKNOWN_TOPIC);
-        }
         if (scenario == 6) {
             appProps.put("lims.api.read-only", "false");
         }
@@ -210,12 +205,6 @@ public final class FaultHarness {
             mongoStart.join();
             if (cluster.mongo == null) {
                 throw new IllegalStateException("the Mongo-wire server did not start; see " + dir.resolve("mongo.log"));
-            }
-            if (scenario == 4) {
-                try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.brokers()))) {
-                    admin.createTopics(List.of(new NewTopic(Poisons.UNKNOWN_TOPIC, 3, (short) 1)
-                            .configs(Map.of("max.message.bytes", String.valueOf(16 * 1024 * 1024))))).all().get();
-                }
             }
             cluster.startApp();
             log("app ready; streaming " + msgs.size() + " messages at " + rate + "/s");

@@ -14,7 +14,7 @@ import org.lims.consumer.testinfra.LimsProcess;
  * {@code EmbeddedMongo} from the packaged jar), started and awaited by its READY line, stopped with
  * SIGTERM or SIGKILL.
  */
-final class ChildJava implements AutoCloseable {
+public final class ChildJava implements AutoCloseable {
 
     private final String name;
     private final Process process;
@@ -27,8 +27,7 @@ final class ChildJava implements AutoCloseable {
     }
 
     static ChildJava start(String name, String ready, Path log, String heap, String mainClass, String... args) {
-        Path jar = LimsProcess.jar().toAbsolutePath();
-        String classpath = jar + java.io.File.pathSeparator + jar.getParent().resolve("lib") + "/*";
+        String classpath = classpath();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap, "-cp", classpath, mainClass));
         command.addAll(List.of(args));
@@ -57,6 +56,14 @@ final class ChildJava implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The classpath this JVM runs with (dev, tools and test classes and their dependencies): under
+     * Maven Failsafe the real one is in {@code surefire.test.class.path}, java.class.path being its booter.
+     */
+    public static String classpath() {
+        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     }
 
     /** SIGTERM: the server's shutdown hook closes it (the H2 store is flushed, the broker shuts down in order). */

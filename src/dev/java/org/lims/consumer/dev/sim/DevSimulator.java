@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * The dev profile's demo traffic: the LIMS simulator running without end against the app's own
  * Kafka broker and MongoDB server. The producer database ({@code imagedbplantproducer}) is
  * seeded on first start and continued on later ones; the LIMS jobs run at {@code speedup} times
- * real time. Declared as the bean {@code limsSimulator} in {@code routes-dev/demo-traffic.camel.yaml},
+ * real time. Declared as the bean {@code devSimulator} in {@code routes-dev/demo-traffic.camel.yaml},
  * started by the {@code demo-traffic} route; {@link #progress()} is the compact progress line.
  */
 public class DevSimulator {

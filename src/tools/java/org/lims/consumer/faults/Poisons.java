@@ -15,7 +15,6 @@ import org.lims.consumer.testinfra.LimsEvents;
  */
 final class Poisons {
 
-    static final String UNKNOWN_TOPIC = "cucumber";
     static final long FIRST_ID = 5_000_000L;
     static final int LARGE_BYTES = 5 * 1024 * 1024;
 
@@ -26,7 +25,7 @@ final class Poisons {
     private static final String[] KINDS = {
         "not-json", "truncated", "not-an-object", "wrong-type-boolean", "wrong-type-gps", "string-id", "missing-id",
         "negative-id", "huge-id", "non-hex-data", "odd-length-data", "invalid-date", "wrong-encoding",
-        "tombstone-without-key", "unknown-topic", "invalid-operation", "empty-object",
+        "tombstone-without-key", "invalid-operation", "empty-object",
     };
 
     private Poisons() {
@@ -84,7 +83,6 @@ final class Poisons {
             case "wrong-encoding" -> new Poison(plant, key,
                     v.replace("\"camera_id\":1", "\"camera_id\":1,\"note\":\"caf\u00e9 \u00fcber\"").getBytes(StandardCharsets.ISO_8859_1), Map.of(), kind, "invalid-encoding");
             case "tombstone-without-key" -> new Poison(plant, null, null, Map.of(), kind, "tombstone-without-key");
-            case "unknown-topic" -> new Poison(UNKNOWN_TOPIC, key, utf8(v), Map.of(), kind, "unknown-topic");
             case "invalid-operation" -> new Poison(plant, key, utf8(v), Map.of("operation", "explode"), kind, "invalid-operation");
             case "empty-object" -> new Poison(plant, key, utf8("{}"), Map.of(), kind, "missing-id");
             default -> throw new IllegalArgumentException(kind);

@@ -1,0 +1,164 @@
+package org.lims.consumer.sync;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.lims.consumer.codec.ImageRecordCodec;
+import org.lims.consumer.codec.UnknownPlantException;
+import org.lims.consumer.config.Plants;
+import org.lims.consumer.config.Settings;
+import org.lims.consumer.observe.SyncMetrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The route tier: the sync, apply and dead-letter route files as they ship, with the broker and
+ * MongoDB replaced by mock endpoints, so the router's decisions (plant, operation, poison) are
+ * checked in milliseconds. The integration tests run the same files on real infrastructure.
+ */
+class SyncRouteTest {
+
+    private CamelContext context;
+    private ProducerTemplate template;
+
+    @BeforeEach
+    void start() throws Exception {
+        context = new DefaultCamelContext();
+        context.getPropertiesComponent().setLocation("classpath:application.properties");
+        // the sync-batch consumer never starts here; the producers are replaced below before they connect
+        context.getPropertiesComponent().addOverrideProperty("lims.kafka.brokers", "localhost:1");
+        Plants plants = Plants.from(new Settings(context.getPropertiesComponent()));
+        SyncMetrics metrics = new SyncMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        var registry = context.getRegistry();
+        registry.bind("plants", plants);
+        registry.bind("recordDecoder", new RecordDecoder(new ImageRecordCodec(), plants));
+        registry.bind("writeIntents", new WriteIntents());
+        registry.bind("deadLetters", new DeadLetters());
+        registry.bind("syncMetrics", metrics);
+        registry.bind("kafkaBatch", new KafkaBatch());
+        registry.bind("batchPlanAggregator", new BatchPlanAggregator(plants, metrics));
+        registry.bind("bulkWrites", new BulkWrites());
+        registry.bind("offsets", new Offsets());
+        registry.bind("databaseSetup", new org.lims.consumer.config.DatabaseSetup());
+        // its one call (prepare-database) is replaced by a mock below: the tier has no broker
+        registry.bind("kafkaTopics", new org.lims.consumer.config.KafkaTopics(Map.of("bootstrap.servers", "localhost:1"), "dlq"));
+        registry.bind("limsMongo", com.mongodb.client.MongoClients.create("mongodb://localhost:1"));
+        for (String file : List.of("sync", "apply", "dead-letter")) {
+            PluginHelper.getRoutesLoader(context).loadRoutes(
+                    ResourceHelper.resolveMandatoryResource(context, "classpath:routes/" + file + ".camel.yaml"));
+        }
+        AdviceWith.adviceWith(context, "prepare-database", a -> a.replaceFromWith("direct:prepare-database"));
+        AdviceWith.adviceWith(context, "publish-dead-letter", a -> a.weaveByToUri("kafka:*").replace().to("mock:dead-letter-topic"));
+        context.start();
+        template = context.createProducerTemplate();
+    }
+
+    @AfterEach
+    void stop() {
+        context.stop();
+    }
+
+    private Exchange kafkaRecord(String topic, String key, String value) {
+        Exchange exchange = new org.apache.camel.support.DefaultExchange(context);
+        exchange.getMessage().setHeader(KafkaConstants.TOPIC, topic);
+        exchange.getMessage().setHeader(KafkaConstants.PARTITION, 0);
+        exchange.getMessage().setHeader(KafkaConstants.OFFSET, 42L);
+        exchange.getMessage().setHeader(KafkaConstants.KEY, key);
+        exchange.getMessage().setBody(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+        return exchange;
+    }
+
+    private static String record(long id, boolean deleted) {
+        return "{\"id\":" + id + ",\"camera_id\":1,\"data\":\"ffd8ff\",\"gps_coordinates\":[48.4,16.5],"
+                + "\"created_at\":\"2024-01-01T10:00:00.000000\",\"updated_at\":null,\"is_active\":true,"
+                + "\"is_deleted\":" + deleted + ",\"disease\":null,\"percentage\":null}";
+    }
+
+    @Test
+    void routePlantMapsEveryConfiguredPlantToItsCollectionAndRefusesOthers() {
+        for (String plant : List.of("potato", "tomato", "pepper")) {
+            Exchange out = template.send("direct:route-plant", e -> e.setVariable("plant", plant));
+            assertEquals("imagecolplant" + plant, out.getVariable("collection"), plant);
+        }
+        Exchange unknown = template.send("direct:route-plant", e -> e.setVariable("plant", "cucumber"));
+        assertInstanceOf(UnknownPlantException.class, unknown.getException());
+        assertTrue(unknown.getException().getMessage().contains("'cucumber'"), unknown.getException().getMessage());
+    }
+
+    @Test
+    void theOperationSelectsTheApplyRoute() {
+        Map<String, Operation> expected = Map.of(record(1, false), Operation.UPSERT, record(2, true), Operation.SOFT_DELETE);
+        expected.forEach((json, operation) -> {
+            Exchange out = template.send("direct:sync-record", kafkaRecord("tomato", "1", json));
+            WriteIntent intent = out.getMessage().getBody(WriteIntent.class);
+            assertEquals(operation, intent.operation());
+            assertEquals("imagecolplanttomato", intent.collection());
+        });
+        Exchange tombstone = template.send("direct:sync-record", kafkaRecord("pepper", "7", null));
+        WriteIntent delete = tombstone.getMessage().getBody(WriteIntent.class);
+        assertEquals(Operation.HARD_DELETE, delete.operation());
+        assertEquals("hard-delete", tombstone.getVariable("operation"));
+        assertEquals(7, delete.id().intValue());
+        assertEquals("imagecolplantpepper", delete.collection());
+    }
+
+    @Test
+    void poisonIsDeadLetteredWithItsReasonAndTheRouteCarriesOn() throws Exception {
+        MockEndpoint dlq = context.getEndpoint("mock:dead-letter-topic", MockEndpoint.class);
+        dlq.expectedMessageCount(2);
+        NotifyBuilder done = new NotifyBuilder(context).fromRoute("sync-record").whenCompleted(3).create();
+        Exchange notJson = template.send("direct:sync-record", kafkaRecord("potato", "x1", "not json"));
+        Exchange badOperation = template.send("direct:sync-record", e -> {
+            e.getMessage().setHeaders(kafkaRecord("potato", "x2", record(3, false)).getMessage().getHeaders());
+            e.getMessage().setHeader("operation", "explode");
+            e.getMessage().setBody(record(3, false).getBytes(StandardCharsets.UTF_8));
+        });
+        Exchange good = template.send("direct:sync-record", kafkaRecord("potato", "4", record(4, false)));
+        assertTrue(done.matchesWaitTime());
+        dlq.assertIsSatisfied();
+        assertEquals("not-json", dlq.getExchanges().get(0).getMessage().getHeader(DeadLetters.REASON));
+        assertEquals("invalid-operation", dlq.getExchanges().get(1).getMessage().getHeader(DeadLetters.REASON));
+        assertEquals("potato", dlq.getExchanges().get(0).getMessage().getHeader(DeadLetters.SOURCE_TOPIC));
+        assertEquals("42", dlq.getExchanges().get(0).getMessage().getHeader(DeadLetters.SOURCE_OFFSET));
+        assertEquals("not json", dlq.getExchanges().get(0).getMessage().getBody(String.class), "the original value");
+        assertTrue(notJson.getVariable(DeadLetters.DEAD_LETTERED_SIZE, Long.class) > 0, "the batch counts its bytes");
+        assertTrue(badOperation.getException() == null && notJson.getException() == null, "handled, not failed");
+        assertInstanceOf(WriteIntent.class, good.getMessage().getBody(), "the next record is applied");
+    }
+
+    @Test
+    void prepareDatabaseIndexesTheCollectionRoutePlantNames() throws Exception {
+        AdviceWith.adviceWith(context, "prepare-database", a -> {
+            a.weaveByToUri("mongodb:*").replace().to("mock:mongo");
+            a.weaveByToUri("controlbus:*").replace().to("mock:controlbus");
+            a.weaveByType(org.apache.camel.model.BeanDefinition.class).selectLast().replace().to("mock:dead-letter-topic-setup");
+        });
+        MockEndpoint mongo = context.getEndpoint("mock:mongo", MockEndpoint.class);
+        mongo.expectedMessageCount(4);
+        template.sendBody("direct:prepare-database", null);
+        mongo.assertIsSatisfied();
+        List<String> indexed = mongo.getExchanges().subList(0, 3).stream()
+                .map(e -> e.getMessage().getBody(org.bson.Document.class).getString("createIndexes")).toList();
+        assertEquals(List.of("imagecolplantpotato", "imagecolplanttomato", "imagecolplantpepper"), indexed);
+        context.getEndpoint("mock:controlbus", MockEndpoint.class).expectedMessageCount(1);
+        context.getEndpoint("mock:controlbus", MockEndpoint.class).assertIsSatisfied();
+    }
+}
