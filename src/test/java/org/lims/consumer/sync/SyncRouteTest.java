@@ -10,13 +10,13 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.AdviceWith;
-import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.lims.consumer.codec.ImageRecordCodec;
@@ -36,11 +36,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SyncRouteTest {
 
-    private CamelContext context;
-    private ProducerTemplate template;
+    // one context for the class: starting one costs seconds, the decisions under test take milliseconds
+    private static CamelContext context;
+    private static ProducerTemplate template;
 
     @BeforeEach
-    void start() throws Exception {
+    void resetMocks() {
+        MockEndpoint.resetMocks(context);
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
         context = new DefaultCamelContext();
         context.getPropertiesComponent().setLocation("classpath:application.properties");
         // the sync-batch consumer never starts here; the producers are replaced below before they connect
@@ -58,25 +64,30 @@ class SyncRouteTest {
         registry.bind("bulkWrites", new BulkWrites());
         registry.bind("offsets", new Offsets());
         registry.bind("databaseSetup", new org.lims.consumer.config.DatabaseSetup());
-        // its one call (prepare-database) is replaced by a mock below: the tier has no broker
         registry.bind("kafkaTopics", new org.lims.consumer.config.KafkaTopics(Map.of("bootstrap.servers", "localhost:1"), "dlq"));
         registry.bind("limsMongo", com.mongodb.client.MongoClients.create("mongodb://localhost:1"));
         for (String file : List.of("sync", "apply", "dead-letter")) {
             PluginHelper.getRoutesLoader(context).loadRoutes(
                     ResourceHelper.resolveMandatoryResource(context, "classpath:routes/" + file + ".camel.yaml"));
         }
-        AdviceWith.adviceWith(context, "prepare-database", a -> a.replaceFromWith("direct:prepare-database"));
+        AdviceWith.adviceWith(context, "prepare-database", a -> {
+            a.replaceFromWith("direct:prepare-database");
+            a.weaveByToUri("mongodb:*").replace().to("mock:mongo");
+            a.weaveByToUri("controlbus:*").replace().to("mock:controlbus");
+            // the dead-letter topic check needs a broker: this tier has none
+            a.weaveByType(org.apache.camel.model.BeanDefinition.class).selectLast().replace().to("mock:dead-letter-topic-setup");
+        });
         AdviceWith.adviceWith(context, "publish-dead-letter", a -> a.weaveByToUri("kafka:*").replace().to("mock:dead-letter-topic"));
         context.start();
         template = context.createProducerTemplate();
     }
 
-    @AfterEach
-    void stop() {
+    @AfterAll
+    static void stop() {
         context.stop();
     }
 
-    private Exchange kafkaRecord(String topic, String key, String value) {
+    private static Exchange kafkaRecord(String topic, String key, String value) {
         Exchange exchange = new org.apache.camel.support.DefaultExchange(context);
         exchange.getMessage().setHeader(KafkaConstants.TOPIC, topic);
         exchange.getMessage().setHeader(KafkaConstants.PARTITION, 0);
@@ -124,7 +135,6 @@ class SyncRouteTest {
     void poisonIsDeadLetteredWithItsReasonAndTheRouteCarriesOn() throws Exception {
         MockEndpoint dlq = context.getEndpoint("mock:dead-letter-topic", MockEndpoint.class);
         dlq.expectedMessageCount(2);
-        NotifyBuilder done = new NotifyBuilder(context).fromRoute("sync-record").whenCompleted(3).create();
         Exchange notJson = template.send("direct:sync-record", kafkaRecord("potato", "x1", "not json"));
         Exchange badOperation = template.send("direct:sync-record", e -> {
             e.getMessage().setHeaders(kafkaRecord("potato", "x2", record(3, false)).getMessage().getHeaders());
@@ -132,7 +142,6 @@ class SyncRouteTest {
             e.getMessage().setBody(record(3, false).getBytes(StandardCharsets.UTF_8));
         });
         Exchange good = template.send("direct:sync-record", kafkaRecord("potato", "4", record(4, false)));
-        assertTrue(done.matchesWaitTime());
         dlq.assertIsSatisfied();
         assertEquals("not-json", dlq.getExchanges().get(0).getMessage().getHeader(DeadLetters.REASON));
         assertEquals("invalid-operation", dlq.getExchanges().get(1).getMessage().getHeader(DeadLetters.REASON));
@@ -146,19 +155,15 @@ class SyncRouteTest {
 
     @Test
     void prepareDatabaseIndexesTheCollectionRoutePlantNames() throws Exception {
-        AdviceWith.adviceWith(context, "prepare-database", a -> {
-            a.weaveByToUri("mongodb:*").replace().to("mock:mongo");
-            a.weaveByToUri("controlbus:*").replace().to("mock:controlbus");
-            a.weaveByType(org.apache.camel.model.BeanDefinition.class).selectLast().replace().to("mock:dead-letter-topic-setup");
-        });
         MockEndpoint mongo = context.getEndpoint("mock:mongo", MockEndpoint.class);
         mongo.expectedMessageCount(4);
+        MockEndpoint controlbus = context.getEndpoint("mock:controlbus", MockEndpoint.class);
+        controlbus.expectedMessageCount(1);
         template.sendBody("direct:prepare-database", null);
         mongo.assertIsSatisfied();
         List<String> indexed = mongo.getExchanges().subList(0, 3).stream()
                 .map(e -> e.getMessage().getBody(org.bson.Document.class).getString("createIndexes")).toList();
         assertEquals(List.of("imagecolplantpotato", "imagecolplanttomato", "imagecolplantpepper"), indexed);
-        context.getEndpoint("mock:controlbus", MockEndpoint.class).expectedMessageCount(1);
-        context.getEndpoint("mock:controlbus", MockEndpoint.class).assertIsSatisfied();
+        controlbus.assertIsSatisfied();
     }
 }
