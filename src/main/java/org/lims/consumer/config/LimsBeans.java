@@ -41,7 +41,7 @@ public class LimsBeans implements CamelConfiguration {
                 Bootstrap.mongoSettingsBuilder(settings, settings.require(Settings.MONGODB_URI)));
         health.register(assigned);
         health.register(mongoPing);
-        registry.bind("readiness", new ReadinessChecks.Gauge(meters, assigned, mongoPing));
+        registry.bind("readinessGauge", new ReadinessChecks.Gauge(meters, assigned, mongoPing));
 
         Plants plants = registry.lookupByNameAndType(Bootstrap.PLANTS, Plants.class);
         RecordDecoder decoder = new RecordDecoder(codec, plants);
