@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -26,37 +27,44 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.lims.consumer.codec.Hex;
+import org.lims.consumer.testinfra.AppDefaults;
 
 /**
- * A bundled producer for trying the dev app by hand: LIMS-like image records (a real small JPEG of
- * a leaf, as hex), mostly creates, some updates and soft deletes, in the Image API's message
- * format (the dev profile's own traffic comes from the LIMS simulator in {@code dev.sim}):
- * {@code java -cp 'target/lims-consumer.jar:target/lib/*' org.lims.consumer.dev.DemoTraffic [count] [brokers]}.
+ * A producer for trying the dev app by hand: LIMS-like image records (a real small JPEG of a leaf,
+ * as hex), mostly creates, some updates and soft deletes, in the Image API's message format (the
+ * dev profile's own traffic comes from the LIMS simulator in {@code dev.sim}):
+ * {@code ./mvnw -q test-compile exec:exec@demo-traffic -Ddemo-traffic.args="[count, 100] [brokers, localhost:9092] [topic,topic,...]"}.
+ * The topics default to the app's ({@code lims.kafka.topics} of {@code application.properties}); a
+ * dev app started with other topics ({@code LIMS_KAFKA_TOPICS}) is given the same list here.
  */
 public class DemoTraffic {
 
-    private static final List<String> PLANTS = List.of("potato", "tomato", "pepper");
     private static final DateTimeFormatter LIMS_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
     private static final String IMAGE_HEX = Hex.encode(leafJpeg(new Random(7), 160));
 
+    private final List<String> topics;
     private final Random random = new Random();
     private final Map<String, Integer> lastId = new ConcurrentHashMap<>();
+
+    public DemoTraffic(List<String> topics) {
+        this.topics = List.copyOf(topics);
+    }
 
     /** One Kafka message of the Image API. */
     public record Event(String topic, String key, byte[] value) {
     }
 
     public Event nextEvent() {
-        String plant = PLANTS.get(random.nextInt(PLANTS.size()));
-        int last = lastId.getOrDefault(plant, 0);
+        String topic = topics.get(random.nextInt(topics.size()));
+        int last = lastId.getOrDefault(topic, 0);
         int roll = random.nextInt(10);
         boolean create = last == 0 || roll < 7;
         int id = create ? last + 1 : 1 + random.nextInt(last);
         if (create) {
-            lastId.put(plant, id);
+            lastId.put(topic, id);
         }
         String json = record(id, roll == 9 && !create, create);
-        return new Event(plant, String.valueOf(id), json.getBytes(StandardCharsets.UTF_8));
+        return new Event(topic, String.valueOf(id), json.getBytes(StandardCharsets.UTF_8));
     }
 
     String record(int id, boolean deleted, boolean create) {
@@ -102,11 +110,13 @@ public class DemoTraffic {
     public static void main(String[] args) {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         String brokers = args.length > 1 ? args[1] : "localhost:9092";
+        List<String> topics = args.length > 2 ? Arrays.stream(args[2].split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList()
+                : AppDefaults.plants();
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        DemoTraffic traffic = new DemoTraffic();
+        DemoTraffic traffic = new DemoTraffic(topics);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props)) {
             for (int i = 0; i < count; i++) {
                 Event event = traffic.nextEvent();
@@ -114,6 +124,6 @@ public class DemoTraffic {
             }
             producer.flush();
         }
-        System.out.println("Sent " + count + " LIMS events to " + brokers);
+        System.out.println("Sent " + count + " LIMS events to " + topics + " on " + brokers);
     }
 }

@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -30,8 +31,10 @@ import org.apache.kafka.server.common.MetadataVersion;
  * A real single-node Apache Kafka broker in KRaft mode (broker and controller in one), for the
  * dev profile, the tests and the benchmarks. Never used by the prod profile.
  *
- * <p>Runnable on its own so that benchmarks and fault tests can run the broker as a separate
- * process: {@code java -cp 'target/lims-consumer.jar:target/lib/*' org.lims.consumer.dev.EmbeddedKafka <port> <dir>}.
+ * <p>Runnable on its own so that the benchmark and the fault harness can run the broker as a
+ * separate process (from the test classpath, {@code testinfra.ChildProcess}):
+ * {@code EmbeddedKafka <port> <log dir> [partitions, 3] [topic,topic,...]} creates the topics named and
+ * prints {@code KAFKA_READY <bootstrap servers>}.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -159,8 +162,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 9092;
         Path dir = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("lims-kafka");
         int partitions = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        List<String> topics = args.length > 3 ? Arrays.stream(args[3].split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList() : List.of();
         EmbeddedKafka kafka = start(port, dir);
-        kafka.createTopics(List.of("potato", "tomato", "pepper"), partitions);
+        kafka.createTopics(topics, partitions);
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
         System.out.println("KAFKA_READY " + kafka.bootstrapServers());
         Thread.currentThread().join();

@@ -14,7 +14,8 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
  * no {@code mongod} can be installed on these machines. With a file the H2 backend keeps the data
  * across restarts; without one the data lives in memory.
  *
- * <p>Runnable on its own: {@code java -cp 'target/lims-consumer.jar:target/lib/*' org.lims.consumer.dev.EmbeddedMongo <port> [file.mv]}.
+ * <p>Runnable on its own, as a separate process of the benchmark and the fault harness:
+ * {@code EmbeddedMongo <port> [file.mv]} prints {@code MONGO_READY <connection string>}.
  */
 public final class EmbeddedMongo implements AutoCloseable {
 

@@ -5,10 +5,12 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import org.bson.Document;
 import org.bson.types.Binary;
+import org.lims.consumer.testinfra.AppDefaults;
 
 /**
  * Prints what the consumer database holds: records per collection and the last records written.
- * {@code java -cp 'target/lims-consumer.jar:target/lib/*' org.lims.consumer.dev.ShowConsumerDb [mongodb-uri] [database]}
+ * {@code ./mvnw -q test-compile exec:exec@show-db -Dshow-db.args="[mongodb-uri, mongodb://localhost:27017] [database]"};
+ * the database defaults to the app's ({@code lims.mongodb.database} of {@code application.properties}).
  */
 public final class ShowConsumerDb {
 
@@ -17,7 +19,7 @@ public final class ShowConsumerDb {
 
     public static void main(String[] args) {
         String uri = args.length > 0 ? args[0] : "mongodb://localhost:27017";
-        String database = args.length > 1 ? args[1] : "imagedbplantconsumer";
+        String database = args.length > 1 ? args[1] : AppDefaults.property("lims.mongodb.database");
         try (MongoClient client = MongoClients.create(uri)) {
             MongoDatabase db = client.getDatabase(database);
             for (String name : db.listCollectionNames()) {

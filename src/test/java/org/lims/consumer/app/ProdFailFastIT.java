@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.lims.consumer.testinfra.ChildProcess;
 import org.lims.consumer.testinfra.LimsApp;
-import org.lims.consumer.testinfra.LimsProcess;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,13 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The prod profile (the default of java -jar) never starts embedded infrastructure and fails fast on bad settings. */
 class ProdFailFastIT {
 
-    private static List<String> errorLines(LimsProcess app) {
+    private static List<String> errorLines(ChildProcess app) {
         return app.output().lines().filter(l -> l.startsWith("lims-consumer: cannot start")).toList();
     }
 
     @Test
     void missingKafkaSettingIsNamed() throws Exception {
-        try (LimsProcess app = LimsProcess.start(Map.of(), Map.of())) {
+        try (ChildProcess app = ChildProcess.app(Map.of(), Map.of())) {
             assertEquals(2, app.awaitExit(60));
             List<String> errors = errorLines(app);
             assertEquals(1, errors.size(), app.output());
@@ -31,7 +31,7 @@ class ProdFailFastIT {
 
     @Test
     void missingMongoSettingIsNamed() throws Exception {
-        try (LimsProcess app = LimsProcess.start(Map.of(), Map.of("LIMS_KAFKA_BROKERS", "localhost:" + LimsApp.freePort()))) {
+        try (ChildProcess app = ChildProcess.app(Map.of(), Map.of("LIMS_KAFKA_BROKERS", "localhost:" + LimsApp.freePort()))) {
             assertEquals(2, app.awaitExit(60));
             assertTrue(errorLines(app).get(0).contains("LIMS_MONGODB_URI"), app.output());
         }
@@ -39,7 +39,7 @@ class ProdFailFastIT {
 
     @Test
     void aConsumedTopicWithoutACollectionIsNamed() throws Exception {
-        try (LimsProcess app = LimsProcess.start(Map.of(), Map.of("LIMS_KAFKA_TOPICS", "potato,tomato,pepper,cucumber",
+        try (ChildProcess app = ChildProcess.app(Map.of(), Map.of("LIMS_KAFKA_TOPICS", "potato,tomato,pepper,cucumber",
                 "LIMS_KAFKA_BROKERS", "localhost:" + LimsApp.freePort(), "LIMS_MONGODB_URI", "mongodb://localhost:" + LimsApp.freePort()))) {
             assertEquals(2, app.awaitExit(60));
             List<String> errors = errorLines(app);
@@ -50,7 +50,7 @@ class ProdFailFastIT {
 
     @Test
     void unreachableKafkaIsNamed() throws Exception {
-        try (LimsProcess app = LimsProcess.start(Map.of("lims.startup.check-timeout-ms", "3000"),
+        try (ChildProcess app = ChildProcess.app(Map.of("lims.startup.check-timeout-ms", "3000"),
                 Map.of("LIMS_KAFKA_BROKERS", "localhost:" + LimsApp.freePort(),
                         "LIMS_MONGODB_URI", "mongodb://localhost:" + LimsApp.freePort()))) {
             assertEquals(2, app.awaitExit(60));
@@ -62,7 +62,7 @@ class ProdFailFastIT {
     @Test
     void unreachableMongoIsNamedWithoutItsPassword() throws Exception {
         org.lims.consumer.testinfra.LimsInfrastructure.start();
-        try (LimsProcess app = LimsProcess.start(Map.of("lims.startup.check-timeout-ms", "3000"),
+        try (ChildProcess app = ChildProcess.app(Map.of("lims.startup.check-timeout-ms", "3000"),
                 Map.of("LIMS_KAFKA_BROKERS", org.lims.consumer.testinfra.LimsInfrastructure.brokers(),
                         "LIMS_MONGODB_URI", "mongodb://lims:s3cr3t-pw@localhost:" + LimsApp.freePort() + "/admin"))) {
             assertEquals(2, app.awaitExit(60));

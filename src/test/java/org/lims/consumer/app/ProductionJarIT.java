@@ -22,10 +22,10 @@ import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.lims.consumer.api.Http;
+import org.lims.consumer.testinfra.ChildProcess;
 import org.lims.consumer.testinfra.LimsApp;
 import org.lims.consumer.testinfra.LimsEvents;
 import org.lims.consumer.testinfra.LimsInfrastructure;
-import org.lims.consumer.testinfra.LimsProcess;
 import org.lims.consumer.testinfra.TestScope;
 
 import static org.awaitility.Awaitility.await;
@@ -54,7 +54,7 @@ class ProductionJarIT {
     void theJarHoldsNoDevToolOrTestClassNorTheirDependencies() throws Exception {
         List<String> banned = new ArrayList<>();
         TreeSet<String> bundled = new TreeSet<>();
-        try (JarFile jar = new JarFile(LimsProcess.jar().toFile())) {
+        try (JarFile jar = new JarFile(ChildProcess.appJar().toFile())) {
             jar.stream().forEach(entry -> {
                 String name = entry.getName();
                 BANNED_CLASS_PREFIXES.stream().filter(name::startsWith).findFirst().ifPresent(p -> banned.add(name));
@@ -73,13 +73,13 @@ class ProductionJarIT {
             assertTrue(jar.getEntry("application-dev.properties") == null && jar.getEntry("routes-dev/demo-traffic.camel.yaml") == null,
                     "no dev profile or dev routes");
         }
-        System.out.printf("production jar: %.1f MB, %d bundled artifacts%n", Files.size(LimsProcess.jar()) / 1e6, bundled.size());
+        System.out.printf("production jar: %.1f MB, %d bundled artifacts%n", Files.size(ChildProcess.appJar()) / 1e6, bundled.size());
     }
 
     @Test
     void copiedAloneToAnEmptyDirectoryItSyncsAndServesAPlantAddedByConfigurationOnly() throws Exception {
         Path dir = LimsInfrastructure.tempDir("lims-prod-jar");
-        Path jar = Files.copy(LimsProcess.jar(), dir.resolve("lims-consumer.jar"), StandardCopyOption.REPLACE_EXISTING);
+        Path jar = Files.copy(ChildProcess.appJar(), dir.resolve("lims-consumer.jar"), StandardCopyOption.REPLACE_EXISTING);
         TestScope scope = TestScope.create("prodjar");
         List<String> topics = new ArrayList<>(scope.topics());
         topics.add(scope.topic("cucumber"));
@@ -98,7 +98,8 @@ class ProductionJarIT {
         env.put("LIMS_HTTP_PORT", String.valueOf(http));
         env.put("LIMS_MANAGEMENT_PORT", String.valueOf(management));
         LocalDateTime t0 = LocalDateTime.of(2024, 9, 1, 8, 0);
-        try (LimsProcess app = LimsProcess.start(jar, dir, Map.of(), env); LimsEvents events = new LimsEvents(scope);
+        try (ChildProcess app = ChildProcess.jar(jar).workDir(dir).jvmArgs("-Xmx512m").environment(env).start();
+             LimsEvents events = new LimsEvents(scope);
              MongoClient mongo = MongoClients.create(LimsInfrastructure.mongoUri())) {
             Http api = new Http(http);
             Http observe = new Http(management);

@@ -18,11 +18,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.lims.consumer.testinfra.ChildProcess;
 import org.lims.consumer.testinfra.ConsumerDb;
 import org.lims.consumer.testinfra.LimsApp;
 import org.lims.consumer.testinfra.LimsEvents;
 import org.lims.consumer.testinfra.LimsInfrastructure;
-import org.lims.consumer.testinfra.LimsProcess;
 import org.lims.consumer.testinfra.TestScope;
 
 import static org.awaitility.Awaitility.await;
@@ -82,7 +82,7 @@ class DeployedConfigIT {
         scoped.keySet().removeAll(List.of("lims.kafka.brokers", "lims.mongodb.uri"));
 
         HttpClient client = HttpClient.newHttpClient();
-        try (LimsProcess app = LimsProcess.start(scoped, environment); LimsEvents events = new LimsEvents(scope);
+        try (ChildProcess app = ChildProcess.app(scoped, environment); LimsEvents events = new LimsEvents(scope);
              ConsumerDb db = new ConsumerDb(scope)) {
             await("readiness probe /observe/health/ready answers 200").atMost(Duration.ofSeconds(90))
                     .pollInterval(Duration.ofMillis(500)).until(() -> {

@@ -12,11 +12,11 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.lims.consumer.testinfra.ChildProcess;
 import org.lims.consumer.testinfra.ConsumerDb;
 import org.lims.consumer.testinfra.DeadLetterTopic;
 import org.lims.consumer.testinfra.LimsEvents;
 import org.lims.consumer.testinfra.LimsInfrastructure;
-import org.lims.consumer.testinfra.LimsProcess;
 import org.lims.consumer.testinfra.TestScope;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,7 +56,7 @@ class CredentialsNotLoggedIT {
         Map<String, String> env = Map.of(
                 "LIMS_KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"lims\" password=\"" + KAFKA_PW + "\";",
                 "LIMS_MONGODB_PASSWORD", MONGO_PW);
-        LimsProcess app = LimsProcess.start(props, env);
+        ChildProcess app = ChildProcess.app(props, env);
         try (LimsEvents events = new LimsEvents(scope); ConsumerDb db = new ConsumerDb(scope);
              DeadLetterTopic dlq = new DeadLetterTopic(scope)) {
             events.send("potato", LimsEvents.record(1, LimsEvents.image(1, 100), LocalDateTime.of(2024, 1, 1, 0, 0), null));
@@ -84,7 +84,7 @@ class CredentialsNotLoggedIT {
         props.put("lims.http.port", "0");
         props.put("lims.management.port", "0");
         props.put("lims.mongodb.username", "lims-sync");
-        LimsProcess app = LimsProcess.start(props, Map.of("LIMS_MONGODB_PASSWORD", MONGO_PW));
+        ChildProcess app = ChildProcess.app(props, Map.of("LIMS_MONGODB_PASSWORD", MONGO_PW));
         int exit = app.awaitExit(90);
         String output = app.output();
         assertEquals(2, exit, output);

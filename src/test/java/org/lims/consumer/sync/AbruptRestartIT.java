@@ -8,11 +8,11 @@ import java.util.Map;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.lims.consumer.testinfra.ChildProcess;
 import org.lims.consumer.testinfra.ConsumerDb;
 import org.lims.consumer.testinfra.KafkaLag;
 import org.lims.consumer.testinfra.LimsEvents;
 import org.lims.consumer.testinfra.LimsInfrastructure;
-import org.lims.consumer.testinfra.LimsProcess;
 import org.lims.consumer.testinfra.TestScope;
 
 import static org.awaitility.Awaitility.await;
@@ -52,7 +52,7 @@ class AbruptRestartIT {
             }
             events.flush();
 
-            LimsProcess first = LimsProcess.start(props, Map.of());
+            ChildProcess first = ChildProcess.app(props, Map.of());
             try {
                 await("some records applied").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
                         .until(() -> total(db) >= 300);
@@ -64,7 +64,7 @@ class AbruptRestartIT {
             assertTrue(appliedBeforeKill < ids, "killed mid-stream (" + appliedBeforeKill + " applied)");
 
             long restartedAt = System.nanoTime();
-            try (LimsProcess second = LimsProcess.start(props, Map.of())) {
+            try (ChildProcess second = ChildProcess.app(props, Map.of())) {
                 await("first record after restart").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                         .until(() -> total(db) > appliedBeforeKill || KafkaLag.of(scope) == 0);
                 double resumeSeconds = (System.nanoTime() - restartedAt) / 1e9;

@@ -9,7 +9,8 @@ import java.util.Properties;
 
 /**
  * The app's own defaults ({@code application.properties}), so that tests and tools take the
- * plants and their collections from the one declaration the app reads instead of a copy.
+ * plants, their collections and the other names the app uses (database, consumer group,
+ * dead-letter topic) from the one declaration the app reads instead of a copy.
  */
 public final class AppDefaults {
 
@@ -20,16 +21,21 @@ public final class AppDefaults {
 
     /** The plants: the topics of {@code lims.kafka.topics}. */
     public static List<String> plants() {
-        return Arrays.stream(PROPERTIES.getProperty("lims.kafka.topics").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(property("lims.kafka.topics").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     /** {@code lims.mongodb.collection.<plant>} */
     public static String collection(String plant) {
-        String collection = PROPERTIES.getProperty("lims.mongodb.collection." + plant);
-        if (collection == null) {
-            throw new IllegalArgumentException("application.properties maps no collection for plant " + plant);
+        return property("lims.mongodb.collection." + plant);
+    }
+
+    /** A setting of {@code application.properties}, e.g. {@code lims.kafka.group-id}. */
+    public static String property(String key) {
+        String value = PROPERTIES.getProperty(key);
+        if (value == null) {
+            throw new IllegalArgumentException("application.properties has no " + key);
         }
-        return collection.trim();
+        return value.trim();
     }
 
     private static Properties load() {

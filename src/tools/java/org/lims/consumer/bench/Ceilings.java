@@ -32,6 +32,7 @@ import org.bson.codecs.EncoderContext;
 import org.bson.io.BasicOutputBuffer;
 import org.lims.consumer.codec.ImageRecord;
 import org.lims.consumer.codec.ImageRecordCodec;
+import org.lims.consumer.testinfra.ChildProcess;
 
 /** Measurements without the app: what the Mongo-wire server, the broker and the codec can do on their own. */
 final class Ceilings {
@@ -62,7 +63,7 @@ final class Ceilings {
      * insertMany of {@code batch}-document batches of decoded documents into a fresh collection.
      * With {@code uniqueIndex} the collection first gets the app's unique index on {@code id}.
      */
-    static Figure insertMany(String label, MongoClient client, Child server, Workload w, int docs, int batch, boolean uniqueIndex) {
+    static Figure insertMany(String label, MongoClient client, ChildProcess server, Workload w, int docs, int batch, boolean uniqueIndex) {
         MongoDatabase db = client.getDatabase("ceiling_" + UUID.randomUUID().toString().substring(0, 8));
         try {
             MongoCollection<Document> col = db.getCollection("images");
@@ -92,7 +93,7 @@ final class Ceilings {
      * ({@code {id: {$in: [...]}}}, projection) and one unordered bulkWrite of replaceOne-upserts by id,
      * on a collection with the unique id index; every document is new (creates only).
      */
-    static Figure appPattern(String label, MongoClient client, Child server, Workload w, int docs, int batch) {
+    static Figure appPattern(String label, MongoClient client, ChildProcess server, Workload w, int docs, int batch) {
         MongoDatabase db = client.getDatabase("ceiling_" + UUID.randomUUID().toString().substring(0, 8));
         try {
             MongoCollection<Document> col = db.getCollection("images");
@@ -122,8 +123,8 @@ final class Ceilings {
         }
     }
 
-    /** A plain KafkaConsumer reading the whole backlog of the three topics. */
-    static Figure rawConsume(String brokers, Child broker, long expected) {
+    /** A plain KafkaConsumer reading the whole backlog of the plant topics. */
+    static Figure rawConsume(String brokers, ChildProcess broker, long expected) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-raw-" + UUID.randomUUID());

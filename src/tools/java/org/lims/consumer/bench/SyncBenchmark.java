@@ -33,6 +33,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.bson.Document;
+import org.lims.consumer.testinfra.ChildProcess;
 
 /**
  * End-to-end sync benchmark: a KRaft broker and a Mongo-wire server as separate processes, a
@@ -42,8 +43,7 @@ import org.bson.Document;
  * Mongo pattern, plain Kafka consume, the codec in-process) and a JFR profile of a bulk run.
  *
  * <pre>
- * ./mvnw -q -DskipTests package test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=org.lims.consumer.bench.SyncBenchmark -Dexec.args="--messages 20000"
+ * ./mvnw -q -DskipTests package test-compile exec:exec@benchmark -Dbenchmark.args="--messages 20000"
  * </pre>
  *
  * Options: {@code --messages N} (20000), {@code --modes bulk,per-message,bulk-1000,h2,profile},
@@ -51,7 +51,7 @@ import org.bson.Document;
  * {@code --poll count-first|full} (count-first), {@code --no-ceilings}, {@code --keep} (keep broker and JFR data),
  * {@code --out target/bench}, {@code --jar target/lims-consumer.jar}. An extra mode for experiments:
  * {@code custom:<name>:<jvm-arg>|<jvm-arg>...}, e.g. {@code custom:no-metrics:-Dcamel.metrics.enableRoutePolicy=false};
- * an argument {@code jar=<path>} runs another build of the app (a jar with its {@code lib/} beside it).
+ * an argument {@code jar=<path>} runs another build of the app.
  * {@code --stall-s 45}: a mode without progress for that long fails (the others still run).
  * {@code --quiet-wait-s 60}, {@code --quiet-cores 0.15}: on a shared machine, wait for other processes to calm down before each mode.
  */
@@ -61,6 +61,8 @@ public final class SyncBenchmark {
     private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
     private static final String APPLIED_LINE = "Applied batch";
     private static final String SYNC_START_LINE = "starting sync-batch";
+    private static final String EMBEDDED_KAFKA = "org.lims.consumer.dev.EmbeddedKafka";
+    private static final String EMBEDDED_MONGO = "org.lims.consumer.dev.EmbeddedMongo";
 
     /** A way of running the app. */
     record Mode(String name, String description, List<String> jvmArgs, boolean h2, boolean profile) {
@@ -84,11 +86,11 @@ public final class SyncBenchmark {
     private final Path jar;
     private final String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("MMddHHmmss"));
     private final boolean fullPoll;
-    private Child kafka;
-    private Child mongo;
-    private Child mongoH2;
+    private ChildProcess kafka;
+    private ChildProcess mongo;
+    private ChildProcess mongoH2;
     /** A second memory-backend server for the profiled mode, recording JFR from its launch (a JFR started later deoptimizes it). */
-    private Child mongoJfr;
+    private ChildProcess mongoJfr;
     private String mongoJfrUri;
     private String brokers;
     private String mongoUri;
@@ -136,7 +138,7 @@ public final class SyncBenchmark {
         List<Mode> modes = new ArrayList<>();
         for (String name : spec.split(",")) {
             modes.add(switch (name.trim()) {
-                case "bulk" -> new Mode("bulk", "defaults: maxPollRecords=500, one find + one bulkWrite per collection per poll", List.of(), false, false);
+                case "bulk" -> new Mode("bulk", "defaults (application.properties): one find + one bulkWrite per collection per poll", List.of(), false, false);
                 case "per-message" -> new Mode("per-message", "maxPollRecords=1: one record per batch, one write per record",
                         List.of("-Dcamel.component.kafka.maxPollRecords=1"), false, false);
                 case "bulk-1000" -> new Mode("bulk-1000", "maxPollRecords=1000", List.of("-Dcamel.component.kafka.maxPollRecords=1000"), false, false);
@@ -164,8 +166,7 @@ public final class SyncBenchmark {
         long benchStart = System.nanoTime();
         say("# lims-consumer sync benchmark, run " + stamp);
         say("");
-        say("Command: `./mvnw -q -DskipTests package test-compile exec:java -Dexec.classpathScope=test "
-                + "-Dexec.mainClass=org.lims.consumer.bench.SyncBenchmark -Dexec.args=\"" + String.join(" ", args) + "\"`");
+        say("Command: `./mvnw -q -DskipTests package test-compile exec:exec@benchmark -Dbenchmark.args=\"" + String.join(" ", args) + "\"`");
         say("");
         say("Machine: " + machine());
         say("");
@@ -254,28 +255,21 @@ public final class SyncBenchmark {
 
     // ---------------------------------------------------------------- infrastructure
 
-    private List<String> cp(String mainClass, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Child.java(), "-cp", org.lims.consumer.faults.ChildJava.classpath(), mainClass));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
-
     private void startInfrastructure(boolean withH2, boolean withJfr) throws Exception {
         int kafkaPort = freePort();
         int mongoPort = freePort();
         long t0 = System.nanoTime();
-        kafka = Child.start("kafka", cp("org.lims.consumer.dev.EmbeddedKafka", String.valueOf(kafkaPort), out.resolve("kafka").toString(), "3"),
-                Map.of(), out.resolve("kafka.log"), List.of("KAFKA_READY"));
-        mongo = Child.start("mongo", cp("org.lims.consumer.dev.EmbeddedMongo", String.valueOf(mongoPort)),
-                Map.of(), out.resolve("mongo.log"), List.of("MONGO_READY"));
+        kafka = ChildProcess.mainClass(EMBEDDED_KAFKA, String.valueOf(kafkaPort), out.resolve("kafka").toString(), "3",
+                        String.join(",", Workload.PLANTS))
+                .name("kafka").log(out.resolve("kafka.log")).start();
+        mongo = ChildProcess.mainClass(EMBEDDED_MONGO, String.valueOf(mongoPort)).name("mongo").log(out.resolve("mongo.log")).start();
         if (withH2) {
-            mongoH2 = Child.start("mongo-h2", cp("org.lims.consumer.dev.EmbeddedMongo", String.valueOf(freePort()), out.resolve("mongo-h2.mv").toString()),
-                    Map.of(), out.resolve("mongo-h2.log"), List.of("MONGO_READY"));
+            mongoH2 = ChildProcess.mainClass(EMBEDDED_MONGO, String.valueOf(freePort()), out.resolve("mongo-h2.mv").toString())
+                    .name("mongo-h2").log(out.resolve("mongo-h2.log")).start();
         }
         if (withJfr) {
-            List<String> cmd = cp("org.lims.consumer.dev.EmbeddedMongo", String.valueOf(freePort()));
-            cmd.add(1, "-XX:StartFlightRecording=name=bench,settings=profile");
-            mongoJfr = Child.start("mongo-jfr", cmd, Map.of(), out.resolve("mongo-jfr.log"), List.of("MONGO_READY"));
+            mongoJfr = ChildProcess.mainClass(EMBEDDED_MONGO, String.valueOf(freePort())).jvmArgs("-XX:StartFlightRecording=name=bench,settings=profile")
+                    .name("mongo-jfr").log(out.resolve("mongo-jfr.log")).start();
         }
         brokers = kafka.await("KAFKA_READY", 120);
         if (withJfr) {
@@ -337,14 +331,14 @@ public final class SyncBenchmark {
         String group = "bench-" + stamp + "-" + index;
         String database = "bench_" + stamp + "_" + index;
         String uri = mode.h2 ? mongoH2Uri : mode.profile ? mongoJfrUri : mongoUri;
-        Child server = mode.h2 ? mongoH2 : mode.profile ? mongoJfr : mongo;
+        ChildProcess server = mode.h2 ? mongoH2 : mode.profile ? mongoJfr : mongo;
         String prefix = index + "-" + mode.name;
         Path gcLog = out.resolve(prefix + "-gc.log");
         Path appJfr = out.resolve(prefix + "-app.jfr");
         Path mongoJfrFile = out.resolve(prefix + "-mongo.jfr");
         Path kafkaJfr = out.resolve(prefix + "-kafka.jfr");
 
-        List<String> cmd = new ArrayList<>(List.of(Child.java(), "-Xmx1g", "-Xlog:gc:file=" + gcLog));
+        List<String> cmd = new ArrayList<>(List.of("-Xmx1g", "-Xlog:gc:file=" + gcLog));
         if (mode.profile) {
             cmd.add("-XX:StartFlightRecording=name=bench,filename=" + appJfr + ",settings=profile");
             cmd.add("-XX:FlightRecorderOptions=stackdepth=256");
@@ -358,9 +352,6 @@ public final class SyncBenchmark {
                 cmd.add(arg);
             }
         }
-        cmd.add("-Dlims.kafka.group-id=" + group);
-        cmd.add("-Dlims.mongodb.database=" + database);
-        cmd.addAll(List.of("-jar", appJar.toString()));
         Map<String, String> env = Map.of("LIMS_KAFKA_BROKERS", brokers, "LIMS_MONGODB_URI", uri,
                 "LIMS_HTTP_PORT", String.valueOf(freePort()), "LIMS_MANAGEMENT_PORT", String.valueOf(freePort()));
 
@@ -368,14 +359,15 @@ public final class SyncBenchmark {
         double broker0 = kafka.cpuSeconds();
         double mongo0 = server.cpuSeconds();
         waitQuiet("mode " + mode.name);
-        double bench0 = Child.cpuSeconds(ProcessHandle.current().pid());
+        double bench0 = ChildProcess.cpuSeconds(ProcessHandle.current().pid());
         double ours0 = oursCpu();
-        double machine0 = Child.machineBusySeconds();
-        Map<String, Double> mongoThreads0 = Child.threadCpu(server.pid());
-        Map<String, Double> kafkaThreads0 = Child.threadCpu(kafka.pid());
+        double machine0 = ChildProcess.machineBusySeconds();
+        Map<String, Double> mongoThreads0 = ChildProcess.threadCpu(server.pid());
+        Map<String, Double> kafkaThreads0 = ChildProcess.threadCpu(kafka.pid());
         Instant startInstant = Instant.now();
-        Child app = Child.start("app-" + mode.name, cmd, env, out.resolve(prefix + "-app.log"),
-                List.of(APPLIED_LINE, SYNC_START_LINE, "cannot start"));
+        ChildProcess app = ChildProcess.jar(appJar).name("app-" + mode.name).jvmArgs(cmd)
+                .systemProperties(Map.of("lims.kafka.group-id", group, "lims.mongodb.database", database)).environment(env)
+                .log(out.resolve(prefix + "-app.log")).watch(APPLIED_LINE, SYNC_START_LINE).start();
         AtomicLong batches = new AtomicLong();
         AtomicLong logged = new AtomicLong();
         AtomicLong halfAt = new AtomicLong();
@@ -393,10 +385,10 @@ public final class SyncBenchmark {
                 }
             } else if (line.contains(SYNC_START_LINE)) {
                 cpuAtSyncStart.compareAndSet(null, app.cpuSeconds());
-                appThreadsAtSyncStart.compareAndSet(null, Child.threadCpu(app.pid()));
+                appThreadsAtSyncStart.compareAndSet(null, ChildProcess.threadCpu(app.pid()));
             }
         });
-        long t0 = app.startNanos;
+        long t0 = app.startNanos();
         long timeout = TimeUnit.SECONDS.toNanos(Long.parseLong(options.getOrDefault("timeout-s", "300")));
         long stall = TimeUnit.SECONDS.toNanos(Long.parseLong(options.getOrDefault("stall-s", "45")));
         long lastProgressMark = -1;
@@ -417,13 +409,13 @@ public final class SyncBenchmark {
                     done = pollAt;
                     break;
                 }
-                if (!app.process.isAlive()) {
-                    throw new IllegalStateException("the app exited (" + app.process.exitValue() + ") in mode " + mode.name + "; log "
-                            + app.log + ":\n" + app.tail(40));
+                if (!app.isAlive()) {
+                    throw new IllegalStateException("the app exited (" + app.exitValue() + ") in mode " + mode.name + "; log "
+                            + app.log() + ":\n" + app.tail(40));
                 }
                 if (pollAt - t0 > timeout) {
                     throw new IllegalStateException("mode " + mode.name + " did not complete within the timeout: " + state + "; log "
-                            + app.log + ":\n" + app.tail(20));
+                            + app.log() + ":\n" + app.tail(20));
                 }
                 long progressMark = state.docs * 1_000_003L + logged.get();
                 if (progressMark != lastProgressMark) {
@@ -431,7 +423,7 @@ public final class SyncBenchmark {
                     lastProgressAt = pollAt;
                 } else if (state.docs > 0 && pollAt - lastProgressAt > stall) {
                     throw new IllegalStateException("mode " + mode.name + " stalled (no new batch, no new document for "
-                            + TimeUnit.NANOSECONDS.toSeconds(stall) + " s): " + state + ", " + logged.get() + " records logged; log " + app.log);
+                            + TimeUnit.NANOSECONDS.toSeconds(stall) + " s): " + state + ", " + logged.get() + " records logged; log " + app.log());
                 }
                 if (pollAt - lastReport > TimeUnit.SECONDS.toNanos(10)) {
                     progress(String.format(Locale.ROOT, "%s: %.0f s, %s, %d records in %d batches logged", mode.name, (pollAt - t0) / 1e9,
@@ -445,14 +437,14 @@ public final class SyncBenchmark {
             }
             Instant doneInstant = Instant.now();
             double appCpu = app.cpuSeconds();
-            long rss = app.statusKb("VmHWM");
+            long rss = app.peakRssKb();
             double brokerCpu = kafka.cpuSeconds() - broker0;
             double mongoCpu = server.cpuSeconds() - mongo0;
-            double benchCpu = Child.cpuSeconds(ProcessHandle.current().pid()) - bench0;
-            double others = (Child.machineBusySeconds() - machine0) - (oursCpu() - ours0) - appCpu;
-            var appThreads = Child.threadCpuDelta(appThreadsAtSyncStart.get(), Child.threadCpu(app.pid()));
-            var mongoThreads = Child.threadCpuDelta(mongoThreads0, Child.threadCpu(server.pid()));
-            var kafkaThreads = Child.threadCpuDelta(kafkaThreads0, Child.threadCpu(kafka.pid()));
+            double benchCpu = ChildProcess.cpuSeconds(ProcessHandle.current().pid()) - bench0;
+            double others = (ChildProcess.machineBusySeconds() - machine0) - (oursCpu() - ours0) - appCpu;
+            var appThreads = threadCpuDelta(appThreadsAtSyncStart.get(), ChildProcess.threadCpu(app.pid()));
+            var mongoThreads = threadCpuDelta(mongoThreads0, ChildProcess.threadCpu(server.pid()));
+            var kafkaThreads = threadCpuDelta(kafkaThreads0, ChildProcess.threadCpu(kafka.pid()));
             threadReports.add(threadTable(prefix, appThreads, mongoThreads, kafkaThreads));
             if (mode.profile) {
                 app.jcmd("JFR.dump", "name=bench", "filename=" + appJfr);
@@ -509,8 +501,8 @@ public final class SyncBenchmark {
 
     /** CPU seconds of the benchmark JVM and its long-lived children (broker, Mongo-wire servers); the app is counted separately. */
     private double oursCpu() {
-        double sum = Child.cpuSeconds(ProcessHandle.current().pid());
-        for (Child c : new Child[]{kafka, mongo, mongoH2, mongoJfr}) {
+        double sum = ChildProcess.cpuSeconds(ProcessHandle.current().pid());
+        for (ChildProcess c : new ChildProcess[]{kafka, mongo, mongoH2, mongoJfr}) {
             if (c != null) {
                 sum += Math.max(0, c.cpuSeconds());
             }
@@ -528,10 +520,10 @@ public final class SyncBenchmark {
         long start = System.nanoTime();
         double others = 0;
         while (System.nanoTime() - start < max) {
-            double m0 = Child.machineBusySeconds();
+            double m0 = ChildProcess.machineBusySeconds();
             double o0 = oursCpu();
             Thread.sleep(5000);
-            others = ((Child.machineBusySeconds() - m0) - (oursCpu() - o0)) / 5.0;
+            others = ((ChildProcess.machineBusySeconds() - m0) - (oursCpu() - o0)) / 5.0;
             if (others < limit) {
                 if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(6)) {
                     progress(String.format(Locale.ROOT, "%s: machine quiet after %.0f s", what, (System.nanoTime() - start) / 1e9));
@@ -699,12 +691,12 @@ public final class SyncBenchmark {
 
     /** Runs a ceiling measurement and notes how many cores other processes used meanwhile. */
     private Ceilings.Figure measured(java.util.function.Supplier<Ceilings.Figure> measurement) {
-        double machine0 = Child.machineBusySeconds();
+        double machine0 = ChildProcess.machineBusySeconds();
         double ours0 = oursCpu();
         long t0 = System.nanoTime();
         Ceilings.Figure f = measurement.get();
         double wall = (System.nanoTime() - t0) / 1e9;
-        return f.withOthers(((Child.machineBusySeconds() - machine0) - (oursCpu() - ours0)) / wall);
+        return f.withOthers(((ChildProcess.machineBusySeconds() - machine0) - (oursCpu() - ours0)) / wall);
     }
 
     private void reportCeilings(List<Ceilings.Figure> figures, String codec, List<Result> results) {
@@ -751,6 +743,14 @@ public final class SyncBenchmark {
                 + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
     }
 
+    /** {@code after - before} per thread group, largest first. */
+    private static List<Map.Entry<String, Double>> threadCpuDelta(Map<String, Double> before, Map<String, Double> after) {
+        List<Map.Entry<String, Double>> delta = new ArrayList<>();
+        after.forEach((k, v) -> delta.add(Map.entry(k, v - (before == null ? 0 : before.getOrDefault(k, 0.0)))));
+        delta.sort((a, b) -> Double.compare(b.getValue(), a.getValue()));
+        return delta;
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
@@ -759,7 +759,7 @@ public final class SyncBenchmark {
     }
 
     private void cleanup() {
-        for (Child c : new Child[]{kafka, mongo, mongoH2, mongoJfr}) {
+        for (ChildProcess c : new ChildProcess[]{kafka, mongo, mongoH2, mongoJfr}) {
             if (c != null) {
                 c.stop(20);
             }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.lims.consumer.codec.Hex;
+import org.lims.consumer.testinfra.AppDefaults;
 
 /**
  * LIMS-like traffic for the benchmark, in the contract's JSON (CONTRACT.md) and the expected final
@@ -24,9 +25,8 @@ import org.lims.consumer.codec.Hex;
  */
 final class Workload {
 
-    static final List<String> PLANTS = List.of("potato", "tomato", "pepper");
-    static final Map<String, String> COLLECTIONS = Map.of(
-            "potato", "imagecolplantpotato", "tomato", "imagecolplanttomato", "pepper", "imagecolplantpepper");
+    /** The app runs on its defaults: their plants (topics) and collections. */
+    static final List<String> PLANTS = AppDefaults.plants();
     static final DateTimeFormatter LIMS_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
     static final LocalDateTime T0 = LocalDateTime.of(2024, 3, 1, 6, 0, 0);
     private static final String[] DISEASES = {"Early Blight", "Late Blight", "Healthy", "Bacterial Spot"};
@@ -166,7 +166,7 @@ final class Workload {
             for (Rec r : e.getValue()) {
                 byId.put(r.id, new Expected(T0.toInstant(ZoneOffset.UTC).toEpochMilli() + r.versionMillis(), r.deleted));
             }
-            result.put(COLLECTIONS.get(e.getKey()), byId);
+            result.put(AppDefaults.collection(e.getKey()), byId);
         }
         return result;
     }

@@ -205,12 +205,19 @@ public final class Experiment {
             }
             SimClock clock = new SimClock(Instant.parse("2024-05-06T08:00:00Z"), config.speedup());
             Random random = new Random(config.randomSeed());
+            // the app runs on its default plants and collections; the simulator publishes to the scope's topics
+            Map<String, String> topics = new LinkedHashMap<>();
+            Map<String, String> collections = new LinkedHashMap<>();
+            for (String plant : TestScope.PLANTS) {
+                topics.put(plant, scope.topic(plant));
+                collections.put(plant, scope.collection(plant));
+            }
             Map<String, String> app = new HashMap<>(scope.appProperties());
             app.put("lims.kafka.topic-prefix", config.topicPrefix());
             app.putAll(config.appOverrides());
-            try (ImageApi api = new ImageApi(mongo, ImageApi.PRODUCER_DATABASE, LimsInfrastructure.brokers(), config.topicPrefix(), clock, images, random);
+            try (ImageApi api = new ImageApi(mongo, ImageApi.PRODUCER_DATABASE, LimsInfrastructure.brokers(), topics, clock, images, random);
                     LimsApp lims = LimsApp.start(app);
-                    StreamWatcher watcher = new StreamWatcher(mongo.getDatabase(STREAM_DB))) {
+                    StreamWatcher watcher = new StreamWatcher(mongo.getDatabase(STREAM_DB), collections)) {
                 LimsSimulator sim = new LimsSimulator(api, clock, config.rate(), random);
 
                 // initial load: the seeded producer database reaches the stream consumer through Kafka
@@ -219,7 +226,7 @@ public final class Experiment {
                 result.seedRecords = seed.size();
                 stream.initialImages = seed.size();
                 stream.initialBytes = seed.stream().mapToLong(Change::messageBytes).sum();
-                awaitCount(mongo.getDatabase(STREAM_DB), seed.size(), Duration.ofMinutes(10));
+                awaitCount(mongo.getDatabase(STREAM_DB), collections.values(), seed.size(), Duration.ofMinutes(10));
                 stream.initialWallSeconds = (System.nanoTime() - t0) / 1e9;
                 System.out.printf(Locale.ROOT, "Seeded %d records; stream initial load took %.1f s%n", seed.size(), stream.initialWallSeconds);
 
@@ -236,8 +243,9 @@ public final class Experiment {
                     stream.cumulativeBytes.add(new double[] {c.simMs() / 1000.0, streamBytes[0]});
                     watcher.accept(c);
                 });
-                BatchSynchronizer fullSync = new BatchSynchronizer(mongo, ImageApi.PRODUCER_DATABASE, FULL_DB, BatchSynchronizer.Mode.FULL);
-                BatchSynchronizer incSync = new BatchSynchronizer(mongo, ImageApi.PRODUCER_DATABASE, INCREMENTAL_DB, BatchSynchronizer.Mode.INCREMENTAL);
+                BatchSynchronizer fullSync = new BatchSynchronizer(mongo, collections, ImageApi.PRODUCER_DATABASE, FULL_DB, BatchSynchronizer.Mode.FULL);
+                BatchSynchronizer incSync = new BatchSynchronizer(mongo, collections, ImageApi.PRODUCER_DATABASE, INCREMENTAL_DB,
+                        BatchSynchronizer.Mode.INCREMENTAL);
                 long end = config.duration().toMillis();
                 sim.addTask("db-synchronizer", BatchSynchronizer.INTERVAL_MS, 0, t -> {
                     Instant snapshot = clock.lastStamp();
@@ -276,7 +284,7 @@ public final class Experiment {
                 result.kafkaLagAtEnd = KafkaLag.of(scope);
 
                 // the record-by-record comparison at the end
-                Map<String, Integer> differing = Comparison.differing(mongo, ImageApi.PRODUCER_DATABASE, List.of(STREAM_DB, FULL_DB, INCREMENTAL_DB));
+                Map<String, Integer> differing = Comparison.differing(mongo, collections, List.of(STREAM_DB, FULL_DB, INCREMENTAL_DB));
                 stream.differingAtEnd = differing.get(STREAM_DB);
                 full.differingAtEnd = differing.get(FULL_DB);
                 incremental.differingAtEnd = differing.get(INCREMENTAL_DB);
@@ -289,7 +297,7 @@ public final class Experiment {
                 Instant snapshot = clock.lastStamp();
                 settle(fullSync, full, pendingFull, next, snapshot);
                 settle(incSync, incremental, pendingIncremental, next, snapshot);
-                Map<String, Integer> after = Comparison.differing(mongo, ImageApi.PRODUCER_DATABASE, List.of(FULL_DB, INCREMENTAL_DB));
+                Map<String, Integer> after = Comparison.differing(mongo, collections, List.of(FULL_DB, INCREMENTAL_DB));
                 full.equalAfterNextRun = after.get(FULL_DB) == 0;
                 incremental.equalAfterNextRun = after.get(INCREMENTAL_DB) == 0;
                 for (Strategy s : List.of(full, incremental)) {
@@ -363,12 +371,13 @@ public final class Experiment {
         return covered / end;
     }
 
-    private static void awaitCount(MongoDatabase db, long expected, Duration timeout) throws InterruptedException {
+    private static void awaitCount(MongoDatabase db, java.util.Collection<String> collections, long expected, Duration timeout)
+            throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         while (System.currentTimeMillis() < deadline) {
             long count = 0;
-            for (String plant : ImageApi.PLANTS) {
-                count += db.getCollection(ImageApi.collectionName(plant)).countDocuments();
+            for (String collection : collections) {
+                count += db.getCollection(collection).countDocuments();
             }
             if (count >= expected) {
                 return;
@@ -382,26 +391,27 @@ public final class Experiment {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 
-    /** Record-by-record comparison of consumer databases with the producer database ({@code _id} aside). */
+    /** Record-by-record comparison of consumer databases with the producer database ({@code _id} aside), plant by plant. */
     static final class Comparison {
 
         private Comparison() {
         }
 
-        static Map<String, Integer> differing(MongoClient mongo, String producerDb, List<String> consumerDbs) {
+        /** @param collections the plants, each with its collection in the consumer databases */
+        static Map<String, Integer> differing(MongoClient mongo, Map<String, String> collections, List<String> consumerDbs) {
             Map<String, Integer> result = new LinkedHashMap<>();
             consumerDbs.forEach(db -> result.put(db, 0));
-            for (String plant : ImageApi.PLANTS) {
-                String name = ImageApi.collectionName(plant);
+            for (var plant : collections.entrySet()) {
                 Map<Integer, Document> producer = new HashMap<>();
-                for (Document d : mongo.getDatabase(producerDb).getCollection(name).find().batchSize(100)) {
+                for (Document d : mongo.getDatabase(ImageApi.PRODUCER_DATABASE).getCollection(ImageApi.collectionName(plant.getKey()))
+                        .find().batchSize(100)) {
                     d.remove("_id");
                     producer.put(((Number) d.get("id")).intValue(), d);
                 }
                 for (String db : consumerDbs) {
                     int diff = 0;
                     int seen = 0;
-                    for (Document d : mongo.getDatabase(db).getCollection(name).find().batchSize(100)) {
+                    for (Document d : mongo.getDatabase(db).getCollection(plant.getValue()).find().batchSize(100)) {
                         d.remove("_id");
                         Document p = producer.get(((Number) d.get("id")).intValue());
                         if (p == null || !sameRecord(p, d)) {

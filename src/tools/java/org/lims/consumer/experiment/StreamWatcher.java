@@ -28,6 +28,8 @@ final class StreamWatcher implements AutoCloseable {
     }
 
     private final MongoDatabase db;
+    /** plant -> its collection in the stream consumer's database */
+    private final Map<String, String> collections;
     private final ConcurrentLinkedQueue<Change> incoming = new ConcurrentLinkedQueue<>();
     private final List<Change> pending = new ArrayList<>();
     private final List<Seen> seen = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -36,8 +38,9 @@ final class StreamWatcher implements AutoCloseable {
     private volatile int pendingCount;
     private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
 
-    StreamWatcher(MongoDatabase db) {
+    StreamWatcher(MongoDatabase db, Map<String, String> collections) {
         this.db = db;
+        this.collections = Map.copyOf(collections);
         this.thread = new Thread(this::loop, "stream-watcher");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -75,7 +78,7 @@ final class StreamWatcher implements AutoCloseable {
         }
         Map<String, Long> stored = new HashMap<>();
         for (var e : idsByPlant.entrySet()) {
-            for (Document d : db.getCollection(ImageApi.collectionName(e.getKey()))
+            for (Document d : db.getCollection(collections.get(e.getKey()))
                     .find(Filters.in("id", e.getValue()))
                     .projection(Projections.include("id", "created_at", "updated_at"))) {
                 Date v = ImageApi.version(d);

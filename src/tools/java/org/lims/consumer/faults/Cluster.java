@@ -12,7 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.lims.consumer.testinfra.LimsProcess;
+import org.lims.consumer.testinfra.AppDefaults;
+import org.lims.consumer.testinfra.ChildProcess;
 
 /**
  * The three processes of one scenario: a Kafka broker (KRaft) with its log directory, a Mongo-wire
@@ -21,8 +22,9 @@ import org.lims.consumer.testinfra.LimsProcess;
  */
 final class Cluster implements AutoCloseable {
 
-    static final String GROUP = "pepper-potato-tomato-group";
-    static final String DLQ = "lims.consumer.dlq";
+    /** The app runs on its defaults: their consumer group and dead-letter topic. */
+    static final String GROUP = AppDefaults.property("lims.kafka.group-id");
+    static final String DLQ = AppDefaults.property("lims.kafka.dlq-topic");
 
     final Path dir;
     final int kafkaPort = freePort();
@@ -31,9 +33,9 @@ final class Cluster implements AutoCloseable {
     final int managementPort = freePort();
     final List<String> topics;
     private final Map<String, String> appProperties;
-    ChildJava kafka;
-    ChildJava mongo;
-    LimsProcess app;
+    ChildProcess kafka;
+    ChildProcess mongo;
+    ChildProcess app;
     private int appStarts;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -61,25 +63,26 @@ final class Cluster implements AutoCloseable {
     }
 
     void startKafka() {
-        kafka = ChildJava.start("kafka", "KAFKA_READY", dir.resolve("kafka.log"), "768m",
-                "org.lims.consumer.dev.EmbeddedKafka", String.valueOf(kafkaPort), dir.resolve("kafka-data").toString(), "3");
+        kafka = ChildProcess.mainClass("org.lims.consumer.dev.EmbeddedKafka", String.valueOf(kafkaPort), dir.resolve("kafka-data").toString(),
+                        "3", String.join(",", topics))
+                .name("kafka").jvmArgs("-Xmx768m").log(dir.resolve("kafka.log")).startAndAwait("KAFKA_READY", 120);
     }
 
     void startMongo() {
-        mongo = ChildJava.start("mongo", "MONGO_READY", dir.resolve("mongo.log"), "768m",
-                "org.lims.consumer.dev.EmbeddedMongo", String.valueOf(mongoPort), dir.resolve("mongo-data/consumer.mv").toString());
+        mongo = ChildProcess.mainClass("org.lims.consumer.dev.EmbeddedMongo", String.valueOf(mongoPort), dir.resolve("mongo-data/consumer.mv").toString())
+                .name("mongo").jvmArgs("-Xmx768m").log(dir.resolve("mongo.log")).startAndAwait("MONGO_READY", 120);
     }
 
     /** Starts the app and waits until it is ready (partitions assigned, MongoDB answering). */
     void startApp() {
         appStarts++;
-        app = LimsProcess.start(appProperties, Map.of());
+        app = ChildProcess.app(appProperties, Map.of());
         awaitReady(Duration.ofSeconds(120));
     }
 
     void startAppNoWait() {
         appStarts++;
-        app = LimsProcess.start(appProperties, Map.of());
+        app = ChildProcess.app(appProperties, Map.of());
     }
 
     void awaitReady(Duration timeout) {
@@ -127,11 +130,7 @@ final class Cluster implements AutoCloseable {
     @Override
     public void close() {
         if (app != null) {
-            try {
-                app.kill();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            app.kill();
             saveAppLog();
         }
         if (mongo != null) {

@@ -10,10 +10,11 @@ import java.util.Map;
 import java.util.Random;
 
 import org.lims.consumer.codec.Hex;
+import org.lims.consumer.testinfra.AppDefaults;
 import org.lims.consumer.testinfra.LimsEvents;
 
 /**
- * A known, seeded sequence of Image API events over the three plant topics (creates, updates, soft
+ * A known, seeded sequence of Image API events over the plant topics (creates, updates, soft
  * deletes, tombstones) and the final state it must leave: per key the last event, a tombstone
  * meaning absent. Every event carries {@code disease = "v<seq>"}, so a stored document names the
  * event it came from, and its own {@code data} (an image derived from the sequence number).
@@ -22,7 +23,8 @@ import org.lims.consumer.testinfra.LimsEvents;
 final class EventStream {
 
     static final LocalDateTime T0 = LocalDateTime.of(2024, 3, 1, 0, 0);
-    static final List<String> PLANTS = List.of("potato", "tomato", "pepper");
+    /** The app runs on its defaults: their plants. */
+    static final List<String> PLANTS = AppDefaults.plants();
     static final int IMAGE_BYTES = 200;
 
     enum Kind { CREATE, UPDATE, SOFT_DELETE, HARD_DELETE }

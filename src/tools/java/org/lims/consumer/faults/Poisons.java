@@ -37,7 +37,7 @@ final class Poisons {
         int large = count >= 20 ? Math.max(1, count / 200) : 0;
         int largeEvery = large == 0 ? Integer.MAX_VALUE : count / large;
         for (int i = 0; i < count; i++) {
-            String plant = EventStream.PLANTS.get(i % 3);
+            String plant = EventStream.PLANTS.get(i % EventStream.PLANTS.size());
             if (large > 0 && i % largeEvery == largeEvery - 1) {
                 poisons.add(large(i, plant));
             } else {

@@ -69,7 +69,7 @@ final class RestLoad implements AutoCloseable {
         Map<String, List<Long>> mine = new HashMap<>();
         int n = 0;
         while (running) {
-            String plant = EventStream.PLANTS.get(random.nextInt(3));
+            String plant = EventStream.PLANTS.get(random.nextInt(EventStream.PLANTS.size()));
             List<Long> owned = mine.computeIfAbsent(plant, p -> new ArrayList<>());
             double p = random.nextDouble();
             try {

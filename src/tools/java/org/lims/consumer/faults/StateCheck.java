@@ -13,6 +13,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Projections;
 import org.bson.Document;
 import org.bson.types.Binary;
+import org.lims.consumer.testinfra.AppDefaults;
 
 /**
  * Compares the consumer database with the state the sent sequence must leave. A key is
@@ -27,7 +28,8 @@ import org.bson.types.Binary;
  */
 final class StateCheck {
 
-    static final String DATABASE = "imagedbplantconsumer";
+    /** The app runs on its defaults: their database and collections. */
+    static final String DATABASE = AppDefaults.property("lims.mongodb.database");
 
     /** What a key must hold: {@code data} null = not compared. */
     record Expected(String disease, boolean deleted, byte[] data) {
@@ -51,7 +53,7 @@ final class StateCheck {
         Set<String> seen = new HashSet<>();
         try (MongoClient client = MongoClients.create(mongoUri)) {
             for (String plant : EventStream.PLANTS) {
-                var collection = client.getDatabase(DATABASE).getCollection("imagecolplant" + plant);
+                var collection = client.getDatabase(DATABASE).getCollection(AppDefaults.collection(plant));
                 for (Document d : collection.find().projection(Projections.include("id", "disease", "is_deleted", "data"))) {
                     String key = plant + "/" + ((Number) d.get("id")).longValue();
                     Expected exp = expected.get(key);

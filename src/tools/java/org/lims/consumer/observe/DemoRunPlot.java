@@ -28,8 +28,9 @@ import org.lims.consumer.testinfra.TestScope;
  * A demo run observed the way operators see it: the app with the LIMS simulator, scraped by a
  * real Prometheus; images/s and freshness p50/p99 are read back with query_range and plotted.
  *
- * <pre>./mvnw -q -B -DskipTests package test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=org.lims.consumer.observe.DemoRunPlot -Dexec.args="docs/observability-demo.png 120"</pre>
+ * <pre>./mvnw -q -B -DskipTests package test-compile exec:exec@demo-plot -Ddemo-plot.args="docs/observability-demo.png 120"</pre>
+ *
+ * Arguments: the PNG to write ({@code target/observability-demo.png}) and the seconds of demo traffic (120).
  */
 public final class DemoRunPlot {
 

@@ -3,7 +3,9 @@ package org.lims.consumer.dev.sim;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
@@ -38,6 +40,8 @@ public final class BatchSynchronizer {
     public record Run(long simMs, Instant snapshot, long images, long bytes, long wallNanos) {
     }
 
+    /** plant -> its collection in the consumer database */
+    private final Map<String, String> collections;
     private final MongoDatabase producer;
     private final MongoDatabase consumer;
     private final Mode mode;
@@ -47,13 +51,15 @@ public final class BatchSynchronizer {
     private long bytes;
     private final List<Run> runs = new ArrayList<>();
 
-    public BatchSynchronizer(MongoClient mongo, String producerDb, String consumerDb, Mode mode) {
+    /** @param collections the plants, each with its collection in the consumer database */
+    public BatchSynchronizer(MongoClient mongo, Map<String, String> collections, String producerDb, String consumerDb, Mode mode) {
+        this.collections = new LinkedHashMap<>(collections);
         this.producer = mongo.getDatabase(producerDb);
         this.consumer = mongo.getDatabase(consumerDb);
         this.mode = mode;
         this.bulkSize = 200;
-        for (String plant : ImageApi.PLANTS) {
-            consumer.getCollection(ImageApi.collectionName(plant)).createIndex(Indexes.ascending("id"), new IndexOptions().unique(true));
+        for (String collection : this.collections.values()) {
+            consumer.getCollection(collection).createIndex(Indexes.ascending("id"), new IndexOptions().unique(true));
         }
     }
 
@@ -67,11 +73,10 @@ public final class BatchSynchronizer {
         long runBytes = 0;
         Bson filter = mode == Mode.FULL || previousSnapshot == null ? new Document()
                 : Filters.or(Filters.gt("updated_at", Date.from(previousSnapshot)), Filters.gt("created_at", Date.from(previousSnapshot)));
-        for (String plant : ImageApi.PLANTS) {
-            String name = ImageApi.collectionName(plant);
-            MongoCollection<RawBsonDocument> target = consumer.getCollection(name, RawBsonDocument.class);
+        for (var plant : collections.entrySet()) {
+            MongoCollection<RawBsonDocument> target = consumer.getCollection(plant.getValue(), RawBsonDocument.class);
             List<WriteModel<RawBsonDocument>> bulk = new ArrayList<>(bulkSize);
-            for (RawBsonDocument d : producer.getCollection(name, RawBsonDocument.class).find(filter).batchSize(bulkSize)) {
+            for (RawBsonDocument d : producer.getCollection(ImageApi.collectionName(plant.getKey()), RawBsonDocument.class).find(filter).batchSize(bulkSize)) {
                 runImages++;
                 runBytes += d.getByteBuffer().remaining();
                 bulk.add(new ReplaceOneModel<>(Filters.eq("id", d.get("id")), d, new ReplaceOptions().upsert(true)));

@@ -1,9 +1,9 @@
 package org.lims.consumer.dev.sim;
 
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.bson.Document;
+import org.lims.consumer.config.Plants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * Kafka broker and MongoDB server. The producer database ({@code imagedbplantproducer}) is
  * seeded on first start and continued on later ones; the LIMS jobs run at {@code speedup} times
  * real time. Declared as the bean {@code devSimulator} in {@code routes-dev/demo-traffic.camel.yaml},
- * started by the {@code demo-traffic} route; {@link #progress()} is the compact progress line.
+ * started by the {@code demo-traffic} route; {@link #progress()} is the compact progress line. It
+ * simulates the plants the app is configured with (the {@code plants} bean: {@code lims.kafka.topics},
+ * {@code lims.kafka.topic-prefix}), publishing each plant's changes to the topic the app consumes.
  */
 public class DevSimulator {
 
@@ -35,8 +38,7 @@ public class DevSimulator {
 
     private String brokers;
     private String mongoUri;
-    private String topics = "potato,tomato,pepper";
-    private String topicPrefix = "";
+    private Plants plants;
     private String groupId;
     private String producerDatabase = ImageApi.PRODUCER_DATABASE;
     private double speedup = 60;
@@ -54,12 +56,12 @@ public class DevSimulator {
             return;
         }
         mongo = MongoClients.create(mongoUri);
-        Instant newest = newestVersion(mongo.getDatabase(producerDatabase));
+        Instant newest = newestVersion(mongo.getDatabase(producerDatabase), plants.names());
         Instant now = Instant.now();
         // never stamp a version older than one already stored: consumers keep the newest version
         Instant start = newest != null && newest.isAfter(now) ? newest.plusSeconds(1) : now;
         SimClock clock = new SimClock(start, speedup);
-        api = new ImageApi(mongo, producerDatabase, brokers, topicPrefix, clock, LeafImages.pool(), new Random());
+        api = new ImageApi(mongo, producerDatabase, brokers, topics(), clock, LeafImages.pool(), new Random());
         api.loadExisting();
         simulator = new LimsSimulator(api, clock, rate, new Random());
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers));
@@ -97,7 +99,7 @@ public class DevSimulator {
     /** [sum of committed offsets of the group, sum of end offsets] over the plant topics, or null when Kafka does not answer. */
     private long[] offsets() {
         try {
-            List<String> names = Arrays.stream(topics.split(",")).map(String::trim).map(t -> topicPrefix + t).toList();
+            List<String> names = List.copyOf(topics().values());
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS).forEach((topic, d) ->
                     d.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
@@ -122,9 +124,16 @@ public class DevSimulator {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 
-    static Instant newestVersion(MongoDatabase db) {
+    /** plant -> the topic the app consumes it from */
+    private Map<String, String> topics() {
+        Map<String, String> topics = new LinkedHashMap<>();
+        plants.names().forEach(plant -> topics.put(plant, plants.topicOf(plant)));
+        return topics;
+    }
+
+    static Instant newestVersion(MongoDatabase db, List<String> plants) {
         Instant newest = null;
-        for (String plant : ImageApi.PLANTS) {
+        for (String plant : plants) {
             for (String field : List.of("updated_at", "created_at")) {
                 Document d = db.getCollection(ImageApi.collectionName(plant)).find().sort(Sorts.descending(field)).limit(1).first();
                 if (d != null && d.get(field) instanceof Date date && (newest == null || date.toInstant().isAfter(newest))) {
@@ -159,12 +168,8 @@ public class DevSimulator {
         this.mongoUri = mongoUri;
     }
 
-    public void setTopics(String topics) {
-        this.topics = topics;
-    }
-
-    public void setTopicPrefix(String topicPrefix) {
-        this.topicPrefix = topicPrefix == null ? "" : topicPrefix;
+    public void setPlants(Plants plants) {
+        this.plants = plants;
     }
 
     public void setGroupId(String groupId) {

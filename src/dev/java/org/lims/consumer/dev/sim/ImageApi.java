@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -40,22 +41,24 @@ import org.lims.consumer.codec.Hex;
  */
 public final class ImageApi implements AutoCloseable {
 
-    public static final List<String> PLANTS = List.of("potato", "tomato", "pepper");
     public static final String PRODUCER_DATABASE = "imagedbplantproducer";
-    public static final Map<String, List<String>> DISEASES = Map.of(
+    /** The recognizer's classes of the LIMS plants; a plant added by configuration gets {@link #OTHER_DISEASES}. */
+    private static final Map<String, List<String>> DISEASES = Map.of(
             "potato", List.of("Early Blight", "Late Blight", "Healthy"),
             "pepper", List.of("Bacterial Spot", "Healthy"),
             "tomato", List.of("Bacterial Spot", "Early Blight", "Late Blight", "Leaf Mold", "Septoria Leaf Spot",
                     "Spider Mites", "Target Spot", "Yellow Leaf Curl Virus", "Mosaic Virus", "Healthy"));
+    private static final List<String> OTHER_DISEASES = List.of("Leaf Spot", "Healthy");
     private static final DateTimeFormatter LIMS_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
 
     private final MongoDatabase db;
     private final KafkaProducer<String, byte[]> producer;
-    private final String topicPrefix;
+    /** plant -> the topic its changes are published to, in the configured order */
+    private final Map<String, String> topics;
     private final SimClock clock;
     private final LeafImages images;
     private final Random random;
-    private final Map<String, PlantState> plants = new HashMap<>();
+    private final Map<String, PlantState> states = new HashMap<>();
     private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
     private final AtomicLong seq = new AtomicLong();
@@ -69,9 +72,14 @@ public final class ImageApi implements AutoCloseable {
         int lastId;
     }
 
-    public ImageApi(MongoClient mongo, String database, String brokers, String topicPrefix, SimClock clock, LeafImages images, Random random) {
+    /** @param topics the plants, each with the topic its changes are published to */
+    public ImageApi(MongoClient mongo, String database, String brokers, Map<String, String> topics, SimClock clock, LeafImages images,
+                    Random random) {
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("no plants to simulate");
+        }
         this.db = mongo.getDatabase(database);
-        this.topicPrefix = topicPrefix == null ? "" : topicPrefix;
+        this.topics = new LinkedHashMap<>(topics);
         this.clock = clock;
         this.images = images;
         this.random = random;
@@ -84,12 +92,23 @@ public final class ImageApi implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         this.producer = new KafkaProducer<>(p);
-        for (String plant : PLANTS) {
-            plants.put(plant, new PlantState());
+        for (String plant : this.topics.keySet()) {
+            states.put(plant, new PlantState());
             collection(plant).createIndex(Indexes.ascending("id"), new IndexOptions().unique(true));
         }
     }
 
+    /** The plants, in the configured order. */
+    public List<String> plants() {
+        return List.copyOf(topics.keySet());
+    }
+
+    /** The recognizer's classes for a plant. */
+    public static List<String> diseases(String plant) {
+        return DISEASES.getOrDefault(plant, OTHER_DISEASES);
+    }
+
+    /** The Image API's collection of a plant in the producer database. */
     public static String collectionName(String plant) {
         return "imagecolplant" + plant;
     }
@@ -109,8 +128,8 @@ public final class ImageApi implements AutoCloseable {
     /** Reads what the producer database already holds (a restarted dev run); returns the newest version, or null. */
     public Instant loadExisting() {
         long newest = Long.MIN_VALUE;
-        for (String plant : PLANTS) {
-            PlantState state = plants.get(plant);
+        for (String plant : topics.keySet()) {
+            PlantState state = states.get(plant);
             for (Document d : collection(plant).find().batchSize(100)) {
                 int id = ((Number) d.get("id")).intValue();
                 d.remove("_id");
@@ -125,11 +144,11 @@ public final class ImageApi implements AutoCloseable {
     }
 
     public int size(String plant) {
-        return plants.get(plant).records.size();
+        return states.get(plant).records.size();
     }
 
     public int totalRecords() {
-        return plants.values().stream().mapToInt(s -> s.records.size()).sum();
+        return states.values().stream().mapToInt(s -> s.records.size()).sum();
     }
 
     // ------------------------------------------------------------------------------------------
@@ -137,7 +156,7 @@ public final class ImageApi implements AutoCloseable {
 
     /** PUT /image-plant/{plant}/: a new record with the next id (the camera job). */
     public Change create(String plant, String kind, Instant at) {
-        PlantState state = plants.get(plant);
+        PlantState state = states.get(plant);
         int id = state.lastId + 1;
         Document d = new Document();
         d.put("id", id);
@@ -158,12 +177,12 @@ public final class ImageApi implements AutoCloseable {
 
     /** The recognizer job: classifies one unclassified image; null when there is none. */
     public Change classifyOne(String plant) {
-        PlantState state = plants.get(plant);
+        PlantState state = states.get(plant);
         int id = state.unclassified.pick(random);
         if (id < 0) {
             return null;
         }
-        List<String> classes = DISEASES.get(plant);
+        List<String> classes = diseases(plant);
         return update(plant, id, "recognizer", d -> {
             d.put("disease", classes.get(random.nextInt(classes.size())));
             d.put("percentage", Math.round((0.5 + random.nextDouble() * 0.5) * 1000) / 1000.0);
@@ -172,13 +191,13 @@ public final class ImageApi implements AutoCloseable {
 
     /** The users job: toggles {@code is_active} of a random image. */
     public Change toggleActive(String plant) {
-        int id = plants.get(plant).live.pick(random);
+        int id = states.get(plant).live.pick(random);
         return id < 0 ? null : update(plant, id, "toggle-active", d -> d.put("is_active", !Boolean.TRUE.equals(d.get("is_active"))));
     }
 
     /** The users job: edits {@code camera_id} and {@code gps_coordinates} of a random image. */
     public Change editMetadata(String plant) {
-        int id = plants.get(plant).live.pick(random);
+        int id = states.get(plant).live.pick(random);
         return id < 0 ? null : update(plant, id, "edit-metadata", d -> {
             d.put("camera_id", 1 + random.nextInt(5));
             d.put("gps_coordinates", gps());
@@ -187,13 +206,13 @@ public final class ImageApi implements AutoCloseable {
 
     /** DELETE /image-plant/{plant}/{id}: soft delete of a random image. */
     public Change softDeleteOne(String plant) {
-        int id = plants.get(plant).live.pick(random);
+        int id = states.get(plant).live.pick(random);
         return id < 0 ? null : update(plant, id, "soft-delete", d -> d.put("is_deleted", true));
     }
 
     /** POST /image-plant/{plant}/: the record with the edit applied and {@code updated_at} now. */
     public Change update(String plant, int id, String kind, Consumer<Document> edit) {
-        PlantState state = plants.get(plant);
+        PlantState state = states.get(plant);
         Document d = new Document(state.records.get(id));
         edit.accept(d);
         d.put("updated_at", Date.from(clock.stamp()));
@@ -205,8 +224,8 @@ public final class ImageApi implements AutoCloseable {
     /** A plant with at least one unclassified image, chosen at random; null when none has one. */
     public String plantWithUnclassified() {
         List<String> candidates = new ArrayList<>();
-        for (String plant : PLANTS) {
-            if (!plants.get(plant).unclassified.isEmpty()) {
+        for (String plant : topics.keySet()) {
+            if (!states.get(plant).unclassified.isEmpty()) {
                 candidates.add(plant);
             }
         }
@@ -214,7 +233,8 @@ public final class ImageApi implements AutoCloseable {
     }
 
     public String randomPlant() {
-        return PLANTS.get(random.nextInt(PLANTS.size()));
+        List<String> plants = plants();
+        return plants.get(random.nextInt(plants.size()));
     }
 
     // ------------------------------------------------------------------------------------------
@@ -243,7 +263,7 @@ public final class ImageApi implements AutoCloseable {
         String key = String.valueOf(id);
         byte[] value = json(d);
         long wall = System.nanoTime();
-        producer.send(new ProducerRecord<>(topicPrefix + plant, key, value));
+        producer.send(new ProducerRecord<>(topics.get(plant), key, value));
         int bytes = key.getBytes(StandardCharsets.UTF_8).length + value.length;
         bytesPublished.addAndGet(bytes);
         counts.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();

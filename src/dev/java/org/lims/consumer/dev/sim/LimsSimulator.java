@@ -107,10 +107,11 @@ public final class LimsSimulator {
         List<Change> changes = new ArrayList<>();
         long span = 7L * 24 * 3600 * 1000;
         long start = clock.start().toEpochMilli();
-        int total = perPlant * ImageApi.PLANTS.size();
+        List<String> plants = api.plants();
+        int total = perPlant * plants.size();
         int i = 0;
         for (int n = 0; n < perPlant; n++) {
-            for (String plant : ImageApi.PLANTS) {
+            for (String plant : plants) {
                 long at = start - span + (span * i++) / Math.max(1, total);
                 changes.add(api.create(plant, "seed", Instant.ofEpochMilli(Math.min(at, start - 1))));
             }
