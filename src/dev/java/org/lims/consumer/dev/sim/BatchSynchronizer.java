@@ -74,9 +74,10 @@ public final class BatchSynchronizer {
         Bson filter = mode == Mode.FULL || previousSnapshot == null ? new Document()
                 : Filters.or(Filters.gt("updated_at", Date.from(previousSnapshot)), Filters.gt("created_at", Date.from(previousSnapshot)));
         for (var plant : collections.entrySet()) {
+            MongoCollection<RawBsonDocument> source = producer.getCollection(ImageApi.collectionName(plant.getKey()), RawBsonDocument.class);
             MongoCollection<RawBsonDocument> target = consumer.getCollection(plant.getValue(), RawBsonDocument.class);
             List<WriteModel<RawBsonDocument>> bulk = new ArrayList<>(bulkSize);
-            for (RawBsonDocument d : producer.getCollection(ImageApi.collectionName(plant.getKey()), RawBsonDocument.class).find(filter).batchSize(bulkSize)) {
+            for (RawBsonDocument d : source.find(filter).batchSize(bulkSize)) {
                 runImages++;
                 runBytes += d.getByteBuffer().remaining();
                 bulk.add(new ReplaceOneModel<>(Filters.eq("id", d.get("id")), d, new ReplaceOptions().upsert(true)));
