@@ -92,6 +92,27 @@ class RestRouteTest {
         assertEquals(0, writable.mongoCalls());
     }
 
+    /** The request model classes are the contract the OpenAPI document shows: each of their fields is validated. */
+    @Test
+    void everyFieldOfTheRequestModelsIsValidated() throws Exception {
+        Map<String, Class<?>> bodies = Map.of("PUT", org.lims.consumer.api.model.CreateImageJson.class,
+                "POST", org.lims.consumer.api.model.UpdateImageJson.class);
+        for (Map.Entry<String, Class<?>> body : bodies.entrySet()) {
+            List<String> fields = new ArrayList<>();
+            for (java.lang.reflect.Field field : body.getValue().getFields()) {
+                fields.add(field.getName());
+            }
+            // an object is the wrong type for every field
+            String json = "{" + String.join(", ", fields.stream().map(f -> "\"" + f + "\": {\"$gt\": 0}").toList()) + "}";
+            Http.Response r = writable.http.send(body.getKey(), "/image-plant/potato/", json, "application/json");
+            assertEquals(422, r.status(), r::toString);
+            List<String> rejected = new ArrayList<>();
+            r.json().get("detail").forEach(error -> rejected.add(error.get("loc").get(1).asText()));
+            assertEquals(new java.util.TreeSet<>(fields), new java.util.TreeSet<>(rejected), body.getValue().getSimpleName() + ": " + r.body());
+        }
+        assertEquals(0, writable.mongoCalls());
+    }
+
     @Test
     void readOnlyAnswers405BeforeLookingAtTheRequest() throws Exception {
         try (RestRoutes readOnly = RestRoutes.start(true)) {
