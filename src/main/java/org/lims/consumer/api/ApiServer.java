@@ -1,6 +1,9 @@
 package org.lims.consumer.api;
 
+import java.io.IOException;
 import java.lang.reflect.Field;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.Map;
 
 import io.vertx.core.Handler;
@@ -11,6 +14,7 @@ import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+import org.lims.consumer.config.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +55,14 @@ public class ApiServer extends VertxPlatformHttpServer implements StartupListene
         // nothing yet
     }
 
+    /** A server that never listened has nothing to stop (Camel's stop assumes it listened). */
+    @Override
+    protected void doStop() throws Exception {
+        if (getServer() != null) {
+            super.doStop();
+        }
+    }
+
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
         // the routes are in, but the context may still fail to start: keep the port closed
@@ -59,8 +71,27 @@ public class ApiServer extends VertxPlatformHttpServer implements StartupListene
     @Override
     public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
         install(rootRouter(context));
+        requirePortFree();
         super.startServer();
         LOG.info("REST API listening on port {}", getPort());
+    }
+
+    /**
+     * Vert.x reports a failed bind on its event loop only, so the app would run on without its API:
+     * a port already taken ends the start-up here instead, naming the setting.
+     */
+    private void requirePortFree() {
+        int port = configuration.getBindPort();
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(configuration.getBindHost(), port));
+        } catch (IOException e) {
+            throw new Settings.StartupException("the REST API cannot listen on port " + port + " (" + ApiBeans.HTTP_PORT + ", "
+                    + Settings.envName(ApiBeans.HTTP_PORT) + "): " + e.getMessage());
+        }
     }
 
     /**

@@ -92,6 +92,22 @@ class RestRouteTest {
         assertEquals(0, writable.mongoCalls());
     }
 
+    @Test
+    void aTakenPortFailsTheStartInsteadOfRunningWithoutAnApi() {
+        // the server alone: Vert.x reports a failed bind on its event loop only, so the server checks the port itself
+        CamelContext context = new DefaultCamelContext();
+        context.getPropertiesComponent().setLocation("classpath:application.properties");
+        context.getPropertiesComponent().addOverrideProperty("lims.http.port", String.valueOf(writable.http.port()));
+        ApiBeans.register(context, new Settings(context.getPropertiesComponent()), java.time.ZoneOffset.UTC);
+        try {
+            Exception failure = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, context::start);
+            assertEquals("the REST API cannot listen on port " + writable.http.port() + " (lims.http.port, LIMS_HTTP_PORT): Address already in use",
+                    failure.getMessage());
+        } finally {
+            context.stop();
+        }
+    }
+
     /** The request model classes are the contract the OpenAPI document shows: each of their fields is validated. */
     @Test
     void everyFieldOfTheRequestModelsIsValidated() throws Exception {
