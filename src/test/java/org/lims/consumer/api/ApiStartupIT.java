@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.lims.consumer.config.Settings;
 import org.lims.consumer.testinfra.LimsApp;
 import org.lims.consumer.testinfra.LimsInfrastructure;
-import org.lims.consumer.testinfra.LimsProcess;
+import org.lims.consumer.testinfra.ChildProcess;
 import org.lims.consumer.testinfra.TestScope;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,7 +52,7 @@ class ApiStartupIT {
     @Test
     void aTakenApiPortEndsTheStartUpNamingTheSetting() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0);
-             LimsProcess app = LimsProcess.start(Map.of(), environment("apiport", taken.getLocalPort()))) {
+             ChildProcess app = ChildProcess.app(Map.of(), environment("apiport", taken.getLocalPort()))) {
             assertEquals(2, app.awaitExit(120), app::output);
             assertTrue(app.output().contains("lims-consumer: cannot start: the REST API cannot listen on port " + taken.getLocalPort()
                     + " (lims.http.port, LIMS_HTTP_PORT)"), app::output);
@@ -71,7 +71,7 @@ class ApiStartupIT {
         AtomicBoolean up = new AtomicBoolean();
         long started = System.nanoTime();
         ExecutorService pollers = Executors.newFixedThreadPool(PATHS.size());
-        try (LimsProcess app = LimsProcess.start(Map.of(), env)) {
+        try (ChildProcess app = ChildProcess.app(Map.of(), env)) {
             List<Future<?>> running = new ArrayList<>();
             for (String path : PATHS) {
                 running.add(pollers.submit(() -> {
