@@ -4,6 +4,7 @@ import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListener;
 import org.lims.consumer.config.Bootstrap;
 import org.lims.consumer.config.LimsBeans;
+import org.lims.consumer.config.Settings;
 
 /**
  * lims-consumer: keeps the LIMS consumer MongoDB in sync with the Image API's Kafka topics.
@@ -15,7 +16,18 @@ public final class Application {
     }
 
     public static void main(String[] args) throws Exception {
-        create(profile()).run(args);
+        try {
+            create(profile()).run(args);
+        } catch (Exception e) {
+            // a start-up problem an operator fixes by configuration (e.g. the API port taken): one line, no stack trace
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof Settings.StartupException startup) {
+                    System.err.println("lims-consumer: cannot start: " + startup.getMessage());
+                    System.exit(2);
+                }
+            }
+            throw e;
+        }
     }
 
     /**

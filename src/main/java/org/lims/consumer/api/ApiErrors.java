@@ -1,13 +1,14 @@
 package org.lims.consumer.api;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mongodb.MongoException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.lims.consumer.api.model.ErrorJson;
+import org.lims.consumer.api.model.ValidationErrorJson;
 import org.lims.consumer.codec.UnknownPlantException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,7 @@ public class ApiErrors {
 
     public void render(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        ApiException api = find(failure);
+        ApiException api = find(failure, ApiException.class);
         Message out = exchange.getMessage();
         out.removeHeaders("*");
         if (api != null) {
@@ -32,7 +33,7 @@ public class ApiErrors {
         } else if (find(failure, UnknownPlantException.class) != null) {
             // route-plant knows no such plant: to a client that is a path that does not exist
             respond(out, 404, "Plant '" + ImageRequests.abbreviate(exchange.getVariable("plant", String.class)) + "' not found");
-        } else if (findMongo(failure) != null) {
+        } else if (find(failure, MongoException.class) != null) {
             LOG.warn("MongoDB unavailable for {}: {}", exchange.getFromRouteId(), String.valueOf(failure));
             respond(out, 503, "The consumer database is unavailable, try again later");
         } else {
@@ -47,9 +48,12 @@ public class ApiErrors {
         out.setBody(body(detail));
     }
 
+    /** {@link ErrorJson}, or {@link ValidationErrorJson} for a 422's list of errors. */
+    @SuppressWarnings("unchecked")
     public static String body(Object detail) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("detail", detail);
+        Object body = detail instanceof List<?> errors
+                ? new ValidationErrorJson((List<ValidationErrorJson.Item>) errors)
+                : new ErrorJson(String.valueOf(detail));
         try {
             return JSON.writeValueAsString(body);
         } catch (JsonProcessingException e) {
@@ -57,23 +61,10 @@ public class ApiErrors {
         }
     }
 
-    private static ApiException find(Throwable t) {
-        return find(t, ApiException.class);
-    }
-
     private static <T extends Throwable> T find(Throwable t, Class<T> type) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (type.isInstance(c)) {
                 return type.cast(c);
-            }
-        }
-        return null;
-    }
-
-    private static MongoException findMongo(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof MongoException m) {
-                return m;
             }
         }
         return null;

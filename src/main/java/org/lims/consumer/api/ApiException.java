@@ -1,11 +1,12 @@
 package org.lims.consumer.api;
 
 import java.util.List;
-import java.util.Map;
+
+import org.lims.consumer.api.model.ValidationErrorJson;
 
 /**
  * An answer other than success, in the Image API's (FastAPI) shape: {@code {"detail": ...}} where
- * detail is a message (404, 405, 413, 409) or a list of validation errors (422). Thrown by the API
+ * detail is a message (404, 405, 409, 413) or a list of validation errors (422). Thrown by the API
  * beans; the {@code rest-errors} route configuration renders it. No stack trace: it is an answer, not a fault.
  */
 public final class ApiException extends RuntimeException {
@@ -27,7 +28,7 @@ public final class ApiException extends RuntimeException {
         return notFound("Image with id " + id + " not found");
     }
 
-    public static ApiException invalid(List<Map<String, Object>> errors) {
+    public static ApiException invalid(List<ValidationErrorJson.Item> errors) {
         return new ApiException(422, List.copyOf(errors));
     }
 

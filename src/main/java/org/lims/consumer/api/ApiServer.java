@@ -1,6 +1,9 @@
 package org.lims.consumer.api;
 
+import java.io.IOException;
 import java.lang.reflect.Field;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.Map;
 
 import io.vertx.core.Handler;
@@ -10,63 +13,104 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+import org.lims.consumer.config.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The answers the HTTP server gives before any route runs, in the Image API's shape instead of
- * Vert.x's plain text: 404 for an unknown path, 405 for a known path with another method, 413 for
- * a body over {@code lims.api.max-body-bytes}, 400 for a request Vert.x cannot parse, 500 last.
+ * The API's HTTP server: Camel's Vert.x platform-http server, the one {@code camel.server.enabled}
+ * would start, except that it opens its port only once the Camel context is fully started. A client
+ * therefore never meets a half-started API: until then its connection is refused, afterwards every
+ * answer is JSON. (camel-main's server listens before the routes are in, and answers Vert.x's
+ * {@code <html>... Resource not found} meanwhile.)
+ *
+ * <p>The answers the server gives before any route runs are in the Image API's shape instead of
+ * Vert.x's plain text: 404 for an unknown path, 405 for a known path with another method, 413 for a
+ * body over {@code lims.api.max-body-bytes}, 400 for a request Vert.x cannot parse, 500 last.
  */
-public class ApiServer implements StartupListener {
+public class ApiServer extends VertxPlatformHttpServer implements StartupListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
-    private final int port;
-    private final long maxBodyBytes;
+    private final VertxPlatformHttpServerConfiguration configuration;
 
-    public ApiServer(int port, long maxBodyBytes) {
-        this.port = port;
-        this.maxBodyBytes = maxBodyBytes;
+    public ApiServer(VertxPlatformHttpServerConfiguration configuration) {
+        super(configuration);
+        this.configuration = configuration;
+    }
+
+    /** Port, body limit, and no multipart uploads stored on disk: the API takes JSON bodies only. */
+    public static VertxPlatformHttpServerConfiguration configuration(int port, long maxBodyBytes) {
+        VertxPlatformHttpServerConfiguration configuration = new VertxPlatformHttpServerConfiguration();
+        configuration.setBindPort(port);
+        configuration.setMaxBodySize(maxBodyBytes);
+        configuration.getBodyHandler().setHandleFileUploads(false);
+        return configuration;
+    }
+
+    /** Deferred: the routes register on the router now, the port opens in {@link #onCamelContextFullyStarted}. */
+    @Override
+    protected void startServer() {
+        // nothing yet
+    }
+
+    /** A server that never listened has nothing to stop (Camel's stop assumes it listened). */
+    @Override
+    protected void doStop() throws Exception {
+        if (getServer() != null) {
+            super.doStop();
+        }
     }
 
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        // the routes' consumers are registered by now; the error handlers may be added at any time
+        // the routes are in, but the context may still fail to start: keep the port closed
     }
 
     @Override
-    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
-        if (router == null) {
-            router = VertxPlatformHttpRouter.lookup(context);
-        }
-        if (router == null) {
-            LOG.warn("No HTTP router found for port {}: errors the server answers itself keep Vert.x's plain shape", port);
+    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
+        install(rootRouter(context));
+        requirePortFree();
+        super.startServer();
+        LOG.info("REST API listening on port {}", getPort());
+    }
+
+    /**
+     * Vert.x reports a failed bind on its event loop only, so the app would run on without its API:
+     * a port already taken ends the start-up here instead, naming the setting.
+     */
+    private void requirePortFree() {
+        int port = configuration.getBindPort();
+        if (port == 0) {
             return;
         }
-        install(serverRouter(router));
-        LOG.info("REST API on port {}: JSON error answers installed on {}", port, router.getName());
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(configuration.getBindHost(), port));
+        } catch (IOException e) {
+            throw new Settings.StartupException("the REST API cannot listen on port " + port + " (" + ApiBeans.HTTP_PORT + ", "
+                    + Settings.envName(ApiBeans.HTTP_PORT) + "): " + e.getMessage());
+        }
     }
 
     /**
      * The server's root router: Camel mounts its router as a sub-router of it, and Vert.x answers
      * unmatched requests (404, 405) and body-handler failures (413) with the root router's error
      * handlers. Camel 4.18 exposes no getter for it, hence the reflective read; should a Camel
-     * upgrade move it, the sub-router is used and those answers keep Vert.x's plain shape (logged).
+     * upgrade move it, Camel's sub-router is used and those answers keep Vert.x's plain shape (logged).
      */
-    private static Router serverRouter(VertxPlatformHttpRouter router) {
+    private Router rootRouter(CamelContext context) {
         try {
             Field field = VertxPlatformHttpServer.class.getDeclaredField("router");
             field.setAccessible(true);
-            Object root = field.get(router.getServer());
-            if (root instanceof Router r) {
-                return r;
+            if (field.get(this) instanceof Router root) {
+                return root;
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn("Cannot reach the HTTP server's root router ({}): 404/405/413 keep Vert.x's plain answers", e.toString());
         }
-        return router;
+        return VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getBindPort()));
     }
 
     void install(Router router) {
@@ -74,7 +118,7 @@ public class ApiServer implements StartupListener {
                 400, "Bad Request",
                 404, "Not Found",
                 405, "Method Not Allowed",
-                413, "Request body larger than " + maxBodyBytes + " bytes (lims.api.max-body-bytes)",
+                413, "Request body larger than " + configuration.getMaxBodySize() + " bytes (lims.api.max-body-bytes)",
                 500, "Internal Server Error");
         details.forEach((status, detail) -> {
             if (status != 500) {

@@ -61,6 +61,14 @@ public class ImageRequests {
         return new ImageRef(plant, collection, id);
     }
 
+    /** The stored record a request names, or 404. */
+    public Document found(@org.apache.camel.Body Document stored, @Variable("request") ImageTarget request) {
+        if (stored == null) {
+            throw ApiException.imageNotFound(request.id());
+        }
+        return stored;
+    }
+
     /** {@code GET /image-plant/{plant}/random/?is_active=&has_disease=} */
     public ImageFilter randomFilter(@Header(Exchange.HTTP_PATH) String path, @Header(Exchange.HTTP_QUERY) String query,
                                     @Variable(COLLECTION) String collection) {

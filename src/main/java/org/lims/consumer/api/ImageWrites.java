@@ -1,56 +1,40 @@
 package org.lims.consumer.api;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Date;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
-import org.apache.camel.CamelContext;
-import org.apache.camel.CamelExecutionException;
-import org.apache.camel.ProducerTemplate;
-import org.apache.camel.component.mongodb.MongoDbConstants;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Variable;
 import org.bson.Document;
 import org.lims.consumer.codec.ImageRecord;
 import org.lims.consumer.codec.ImageRecordCodec;
 import org.lims.consumer.sync.BatchPlan;
+import org.lims.consumer.sync.CollectionWrites.Outcome;
 import org.lims.consumer.sync.Operation;
 import org.lims.consumer.sync.SyncRecord;
 import org.lims.consumer.sync.WriteIntent;
 
 /**
- * Bean {@code imageWrites}: the REST writes (create, update, soft delete) as write intents sent to
- * {@code direct:apply-request}, the entry the Kafka path shares: the same stale guard, the same
- * single-writer bulk write, the same metrics. There is no second MongoDB write path.
- *
- * <p>Each write reads what it builds on (the stored record, or for a create the highest id of the
- * plant) through the {@code api-*} read routes and then applies its intent while holding the
- * plant's lock, so two REST writes of one plant never interleave between that read and the write:
- * two concurrent creates get distinct, consecutive ids. The lock is per process: the REST writes of
- * several replicas, or a Kafka create racing a REST create, are not serialized (the consumer
- * database is a replica of the producer side; {@code lims.api.read-only} is true in production).
+ * Bean {@code imageWrites}: what the REST write routes ({@code rest-writes.camel.yaml}) need code
+ * for. The routes read what a write builds on, apply it through {@code direct:apply-request} and
+ * answer; this bean builds the record of a create, update or soft delete as a write intent, and
+ * reads the outcome of its apply.
  */
 public class ImageWrites {
 
+    /** The source a REST write's intent names in place of a Kafka topic. */
     public static final String REST_TOPIC = "rest";
-    private static final long LOCK_TIMEOUT_SECONDS = 30;
+    private static final Document NEWEST_FIRST = new Document(ImageRecordCodec.ID, -1);
+    private static final Document ID_ONLY = new Document(ImageRecordCodec.ID, 1).append("_id", 0);
 
-    private final CamelContext context;
     private final boolean readOnly;
-    private final ImageResponses responses;
-    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
-    private volatile ProducerTemplate template;
+    private final int createAttempts;
 
-    public ImageWrites(CamelContext context, boolean readOnly, ImageResponses responses) {
-        this.context = context;
+    public ImageWrites(boolean readOnly, int createAttempts) {
         this.readOnly = readOnly;
-        this.responses = responses;
-    }
-
-    public boolean isReadOnly() {
-        return readOnly;
+        this.createAttempts = createAttempts;
     }
 
     /** First step of every write route: 405 when the API is read-only. */
@@ -61,59 +45,98 @@ public class ImageWrites {
         }
     }
 
-    /** The next id of the plant (highest id, soft-deleted included, plus one), {@code data} copied from its newest image. */
-    public Document create(ImageCreate request) {
-        return locked(request.collection(), () -> {
-            Document highest = latest(request.collection(), new Document());
-            Document withData = latest(request.collection(), new Document(ImageRecordCodec.DATA, new Document("$ne", null)));
-            if (highest == null || withData == null) {
-                throw ApiException.notFound("No image of plant " + request.plant()
-                        + " to take data from: create needs at least one existing image");
-            }
-            long next = ((Number) highest.get(ImageRecordCodec.ID)).longValue() + 1;
-            Number id = Ids.narrow(next);
-            Date now = new Date();
-            Document doc = new Document(ImageRecordCodec.ID, id)
-                    .append(ImageRecordCodec.CAMERA_ID, request.cameraId())
-                    .append(ImageRecordCodec.DATA, withData.get(ImageRecordCodec.DATA))
-                    .append(ImageRecordCodec.GPS, request.gpsCoordinates())
-                    .append(ImageRecordCodec.CREATED_AT, now)
-                    .append(ImageRecordCodec.UPDATED_AT, now)
-                    .append(ImageRecordCodec.IS_ACTIVE, Boolean.FALSE)
-                    .append(ImageRecordCodec.IS_DELETED, Boolean.FALSE)
-                    .append(ImageRecordCodec.DISEASE, null)
-                    .append(ImageRecordCodec.PERCENTAGE, null);
-            apply(request.plant(), request.collection(), id, Operation.UPSERT, doc, now);
-            return doc;
-        });
+    /** Sort order of the reads a create builds on: highest id first. */
+    public Document newestFirst() {
+        return NEWEST_FIRST;
     }
 
-    /** The stored record with the given fields changed and {@code updated_at} now. */
-    public Document update(ImageUpdate request) {
-        return locked(request.collection(), () -> {
-            Document stored = stored(request.ref());
-            Document doc = new Document(stored);
-            doc.remove("_id");
-            doc.putAll(request.changes());
-            Date version = nextVersion(stored);
-            doc.put(ImageRecordCodec.UPDATED_AT, version);
-            apply(request.plant(), request.collection(), request.id(), Operation.UPSERT, doc, version);
-            return doc;
-        });
+    /** Projection of the highest-id read: the id alone, not the image. */
+    public Document idOnly() {
+        return ID_ONLY;
+    }
+
+    /** The images a create can copy {@code data} from. */
+    public Document withData() {
+        return new Document(ImageRecordCodec.DATA, new Document("$ne", null));
+    }
+
+    /** Every image, soft-deleted ones included: the highest id among them is taken. */
+    public Document anyImage() {
+        return new Document();
+    }
+
+    /** The {@code data} of the plant's newest image that has one; none: 404, a create needs one to copy. */
+    public Object dataToCopy(@Body List<Document> newest, @Variable("request") ImageCreate request) {
+        if (newest == null || newest.isEmpty()) {
+            throw ApiException.notFound("No image of plant " + request.plant()
+                    + " to take data from: create needs at least one existing image");
+        }
+        return newest.get(0).get(ImageRecordCodec.DATA);
+    }
+
+    /**
+     * The new record: the id after the highest stored one (soft-deleted included), created_at and
+     * updated_at now (UTC), inactive, unclassified. An insert: the unique id index refuses it when
+     * another writer took the id meanwhile, and the route tries again, {@code lims.api.create-attempts}
+     * times in all; then 409.
+     */
+    public WriteIntent newImage(@Body List<Document> highest, @Variable("request") ImageCreate request,
+                                @Variable("data") Object data, @ExchangeProperty(Exchange.LOOP_INDEX) int attempt) {
+        if (attempt >= createAttempts) {
+            throw new ApiException(409, "No free id for a new image of plant " + request.plant() + " after " + createAttempts
+                    + " attempts: other writers took each one (lims.api.create-attempts), try again");
+        }
+        long top = highest == null || highest.isEmpty() ? 0 : ((Number) highest.get(0).get(ImageRecordCodec.ID)).longValue();
+        Number id = Ids.narrow(top + 1);
+        Date now = new Date();
+        Document doc = new Document(ImageRecordCodec.ID, id)
+                .append(ImageRecordCodec.CAMERA_ID, request.cameraId())
+                .append(ImageRecordCodec.DATA, data)
+                .append(ImageRecordCodec.GPS, request.gpsCoordinates())
+                .append(ImageRecordCodec.CREATED_AT, now)
+                .append(ImageRecordCodec.UPDATED_AT, now)
+                .append(ImageRecordCodec.IS_ACTIVE, Boolean.FALSE)
+                .append(ImageRecordCodec.IS_DELETED, Boolean.FALSE)
+                .append(ImageRecordCodec.DISEASE, null)
+                .append(ImageRecordCodec.PERCENTAGE, null);
+        return intent(request.plant(), request.collection(), Operation.INSERT, doc, now);
+    }
+
+    /** The created record, or null when another writer took its id meanwhile (the route tries the next). */
+    public Document created(@Body BatchPlan plan, @Variable("intent") WriteIntent intent) {
+        return plan.outcome() == Outcome.ID_TAKEN ? null : applied(plan, intent);
+    }
+
+    /** The stored record with the request's fields changed and {@code updated_at} now. */
+    public WriteIntent updated(@Body Document stored, @Variable("request") ImageUpdate request) {
+        Document doc = copy(stored);
+        doc.putAll(request.changes());
+        Date version = nextVersion(stored);
+        doc.put(ImageRecordCodec.UPDATED_AT, version);
+        return intent(request.plant(), request.collection(), Operation.UPSERT, doc, version);
     }
 
     /** Soft delete, as every LIMS delete: {@code is_deleted} true, {@code updated_at} now; the record stays. */
-    public Document softDelete(ImageRef ref) {
-        return locked(ref.collection(), () -> {
-            Document stored = stored(ref);
-            Document doc = new Document(stored);
-            doc.remove("_id");
-            doc.put(ImageRecordCodec.IS_DELETED, Boolean.TRUE);
-            Date version = nextVersion(stored);
-            doc.put(ImageRecordCodec.UPDATED_AT, version);
-            apply(ref.plant(), ref.collection(), ref.id(), Operation.SOFT_DELETE, doc, version);
-            return doc;
-        });
+    public WriteIntent softDeleted(@Body Document stored, @Variable("request") ImageRef request) {
+        Document doc = copy(stored);
+        doc.put(ImageRecordCodec.IS_DELETED, Boolean.TRUE);
+        Date version = nextVersion(stored);
+        doc.put(ImageRecordCodec.UPDATED_AT, version);
+        return intent(request.plant(), request.collection(), Operation.SOFT_DELETE, doc, version);
+    }
+
+    /** The record as written; 409 when a newer version (from Kafka) was stored between the read and the apply. */
+    public Document applied(@Body BatchPlan plan, @Variable("intent") WriteIntent intent) {
+        if (plan.outcome() != Outcome.WRITTEN) {
+            throw new ApiException(409, "Image with id " + intent.id() + " was changed concurrently, try again");
+        }
+        return intent.document();
+    }
+
+    private static Document copy(Document stored) {
+        Document doc = new Document(stored);
+        doc.remove("_id");
+        return doc;
     }
 
     /**
@@ -126,78 +149,11 @@ public class ImageWrites {
         return current != null && !now.after(current) ? new Date(current.getTime() + 1) : now;
     }
 
-    private void apply(String plant, String collection, Number id, Operation operation, Document doc, Date version) {
-        byte[] raw = responses.write(responses.record(doc)).getBytes(StandardCharsets.UTF_8);
-        SyncRecord source = new SyncRecord(plant, REST_TOPIC, -1, -1, System.currentTimeMillis(), String.valueOf(id), raw,
+    private static WriteIntent intent(String plant, String collection, Operation operation, Document doc, Date version) {
+        Number id = (Number) doc.get(ImageRecordCodec.ID);
+        // no Kafka coordinates, no raw value: a REST write is answered to its client, never dead-lettered
+        SyncRecord source = new SyncRecord(plant, REST_TOPIC, -1, -1, 0, String.valueOf(id), null,
                 new ImageRecord(doc, id, version, null), operation);
-        WriteIntent intent = new WriteIntent(collection, id, operation, doc, version, source);
-        BatchPlan plan = call("direct:apply-request", intent, null, BatchPlan.class);
-        if (plan == null || plan.written() != 1) {
-            throw new ApiException(409, "Image with id " + id + " was changed concurrently, try again");
-        }
-    }
-
-    private Document stored(ImageRef ref) {
-        Document stored = call("direct:api-find-image", ref.query(), ref.collection(), Document.class);
-        if (stored == null) {
-            throw ApiException.imageNotFound(ref.id());
-        }
-        return stored;
-    }
-
-    private Document latest(String collection, Document query) {
-        Map<String, Object> headers = Map.of(MongoDbConstants.COLLECTION, collection,
-                MongoDbConstants.SORT_BY, new Document(ImageRecordCodec.ID, -1), MongoDbConstants.LIMIT, 1);
-        List<?> found;
-        try {
-            found = template().requestBodyAndHeaders("direct:api-latest-image", query, headers, List.class);
-        } catch (CamelExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
-        return found == null || found.isEmpty() ? null : (Document) found.get(0);
-    }
-
-    private <T> T call(String uri, Object body, String collection, Class<T> type) {
-        try {
-            return collection == null
-                    ? template().requestBody(uri, body, type)
-                    : template().requestBodyAndHeader(uri, body, MongoDbConstants.COLLECTION, collection, type);
-        } catch (CamelExecutionException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
-        }
-    }
-
-    private ProducerTemplate template() {
-        ProducerTemplate t = template;
-        if (t == null) {
-            synchronized (this) {
-                if (template == null) {
-                    template = context.createProducerTemplate();
-                }
-                t = template;
-            }
-        }
-        return t;
-    }
-
-    private <T> T locked(String collection, java.util.function.Supplier<T> write) {
-        ReentrantLock lock = locks.computeIfAbsent(collection, c -> new ReentrantLock(true));
-        try {
-            if (!lock.tryLock(LOCK_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                throw new ApiException(503, "Too many concurrent writes, try again later");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(503, "Interrupted while waiting for the write lock");
-        }
-        try {
-            return write.get();
-        } finally {
-            lock.unlock();
-        }
+        return new WriteIntent(collection, id, operation, doc, version, source);
     }
 }

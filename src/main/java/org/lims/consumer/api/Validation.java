@@ -1,9 +1,10 @@
 package org.lims.consumer.api;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import org.lims.consumer.api.model.ValidationErrorJson;
 
 /**
  * Collects the validation errors of one request, each as FastAPI (pydantic 1) reports it:
@@ -17,7 +18,7 @@ final class Validation {
     static final String NOT_FLOAT = "value is not a valid float";
     static final String NOT_BOOLEAN = "value could not be parsed to a boolean";
 
-    private final List<Map<String, Object>> errors = new ArrayList<>();
+    private final List<ValidationErrorJson.Item> errors = new ArrayList<>();
 
     void missing(Object... loc) {
         add(List.of(loc), FIELD_REQUIRED, "value_error.missing", null);
@@ -58,18 +59,7 @@ final class Validation {
     }
 
     void add(List<Object> loc, String msg, String type, Map<String, Object> ctx) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("loc", loc);
-        error.put("msg", msg);
-        error.put("type", type);
-        if (ctx != null) {
-            error.put("ctx", ctx);
-        }
-        errors.add(error);
-    }
-
-    boolean isEmpty() {
-        return errors.isEmpty();
+        errors.add(new ValidationErrorJson.Item(loc, msg, type, ctx));
     }
 
     /** Throws the 422 answer when anything was reported. */

@@ -15,6 +15,7 @@ import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
  */
 public final class BatchPlan {
 
+    private final boolean request;
     private final Map<String, CollectionWrites> byCollection = new LinkedHashMap<>();
     private final Map<String, KafkaManualCommit> lastCommitPerPartition = new LinkedHashMap<>();
     private final long startedNanos = System.nanoTime();
@@ -22,8 +23,31 @@ public final class BatchPlan {
     private int deadLettered;
     private long bytes;
 
+    public BatchPlan() {
+        this(false);
+    }
+
+    private BatchPlan(boolean request) {
+        this.request = request;
+    }
+
+    /** A plan of one write a caller waits for (a REST request): nothing to commit, the outcome goes back to the caller. */
+    public static BatchPlan request(WriteIntent intent) {
+        BatchPlan plan = new BatchPlan(true);
+        plan.add(intent);
+        return plan;
+    }
+
     void add(WriteIntent intent) {
-        byCollection.computeIfAbsent(intent.collection(), CollectionWrites::new).add(intent);
+        byCollection.computeIfAbsent(intent.collection(), c -> new CollectionWrites(c, request)).add(intent);
+    }
+
+    /** What became of a request's one write (see {@link CollectionWrites#outcome()}). */
+    public CollectionWrites.Outcome outcome() {
+        if (!request || byCollection.size() != 1) {
+            throw new IllegalStateException("an outcome is a request's: a plan of one write");
+        }
+        return byCollection.values().iterator().next().outcome();
     }
 
     void countDeadLetter() {

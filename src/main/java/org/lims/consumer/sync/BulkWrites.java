@@ -2,6 +2,7 @@ package org.lims.consumer.sync;
 
 import java.util.List;
 
+import com.mongodb.MongoBulkWriteException;
 import com.mongodb.client.model.WriteModel;
 import org.apache.camel.Body;
 import org.apache.camel.Variable;
@@ -14,5 +15,18 @@ public class BulkWrites {
 
     public List<WriteModel<Document>> resolve(@Variable(WRITES_VARIABLE) CollectionWrites writes, @Body List<Document> stored) {
         return writes.resolve(stored);
+    }
+
+    /** A request's writes MongoDB refused for good: they go back to its caller (a taken id, for a create), not to the dead-letter topic. */
+    public void refused(Throwable exception, CollectionWrites writes) {
+        MongoBulkWriteException bulk = DeadLetters.findBulkException(exception);
+        if (bulk != null) {
+            writes.refused(bulk.getWriteErrors());
+        }
+    }
+
+    /** A request's write met MongoDB unavailable: its caller answers at once instead of waiting with the Kafka batches. */
+    public void unavailable(Throwable exception, CollectionWrites writes) {
+        writes.failed(exception instanceof RuntimeException r ? r : new IllegalStateException(exception));
     }
 }

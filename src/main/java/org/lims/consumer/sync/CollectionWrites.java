@@ -7,8 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.mongodb.ErrorCategory;
+import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.model.DeleteOneModel;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.InsertOneModel;
 import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.UpdateOneModel;
@@ -26,6 +29,11 @@ import org.lims.consumer.codec.ImageRecordCodec;
  * The writes then filter on {@code {id: X}} alone: a filter MongoDB (and the Mongo-wire server,
  * which ignores compound filters for index lookups) answers from the unique index on {@code id}.
  * An equal version is an idempotent no-op; an older one is skipped and counted.
+ *
+ * <p>An insert (a REST create) is written only when no record has its id: a stored one, or the
+ * unique id index refusing it, makes its outcome {@link Outcome#ID_TAKEN}. A request (a write a
+ * caller waits for, {@link BatchPlan#request}) hears what MongoDB refused or failed through
+ * {@link #outcome()} instead of the dead-letter topic.
  */
 public final class CollectionWrites {
 
@@ -33,7 +41,17 @@ public final class CollectionWrites {
     private static final Document VERSION_PROJECTION = new Document(ImageRecordCodec.ID, 1)
             .append(ImageRecordCodec.CREATED_AT, 1).append(ImageRecordCodec.UPDATED_AT, 1).append("_id", 0);
 
+    /** What became of a request's write once {@code bulk-write} ran. */
+    public enum Outcome {
+        WRITTEN,
+        /** an insert whose id another writer holds */
+        ID_TAKEN,
+        /** the stored record is as new or newer: nothing written */
+        NOT_NEWER
+    }
+
     private final String collection;
+    private final boolean request;
     private final Map<Long, WriteIntent> latest = new LinkedHashMap<>();
     private int staleInBatch;
 
@@ -41,10 +59,23 @@ public final class CollectionWrites {
     private final List<WriteIntent> modelSources = new ArrayList<>();
     private int staleInDatabase;
     private int unchanged;
+    private int idsTaken;
+    private final List<BulkWriteError> refusals = new ArrayList<>();
+    private RuntimeException failure;
     private long writeStartedNanos;
 
     public CollectionWrites(String collection) {
+        this(collection, false);
+    }
+
+    CollectionWrites(String collection, boolean request) {
         this.collection = collection;
+        this.request = request;
+    }
+
+    /** A write a caller waits for (REST), not a Kafka batch: MongoDB's refusal or failure goes back to the caller. */
+    public boolean request() {
+        return request;
     }
 
     public String collection() {
@@ -124,6 +155,7 @@ public final class CollectionWrites {
         modelSources.clear();
         staleInDatabase = 0;
         unchanged = 0;
+        idsTaken = 0;
         for (WriteIntent intent : latest.values()) {
             Document current = storedById.get(intent.id().longValue());
             WriteModel<Document> model = decide(intent, current);
@@ -137,6 +169,14 @@ public final class CollectionWrites {
 
     private WriteModel<Document> decide(WriteIntent intent, Document stored) {
         var byId = Filters.eq(ImageRecordCodec.ID, intent.id());
+        if (intent.operation() == Operation.INSERT) {
+            if (stored != null) {
+                idsTaken++;
+                return null;
+            }
+            // the unique id index still refuses it if another writer inserts the id before this bulk runs
+            return new InsertOneModel<>(intent.document());
+        }
         if (intent.operation() == Operation.HARD_DELETE) {
             if (stored == null) {
                 unchanged++;
@@ -176,6 +216,38 @@ public final class CollectionWrites {
     /** The intent behind the write model at {@code index}: used to dead-letter a write MongoDB rejected. */
     public WriteIntent sourceOf(int index) {
         return modelSources.get(index);
+    }
+
+    /** For a request: the writes MongoDB refused for good, kept for {@link #outcome()}. */
+    void refused(List<BulkWriteError> errors) {
+        refusals.addAll(errors);
+    }
+
+    /** For a request: MongoDB could not be reached, for {@link #outcome()} to throw. */
+    void failed(RuntimeException unavailable) {
+        failure = unavailable;
+    }
+
+    /**
+     * The outcome of a request's write: a taken id is {@link Outcome#ID_TAKEN}; MongoDB unavailable,
+     * or refusing the write for another reason, is thrown.
+     */
+    public Outcome outcome() {
+        if (failure != null) {
+            throw failure;
+        }
+        for (BulkWriteError refusal : refusals) {
+            WriteIntent intent = sourceOf(refusal.getIndex());
+            if (intent.operation() == Operation.INSERT && ErrorCategory.fromErrorCode(refusal.getCode()) == ErrorCategory.DUPLICATE_KEY) {
+                return Outcome.ID_TAKEN;
+            }
+            throw new IllegalStateException("MongoDB refused the write of id " + intent.id() + " in " + collection
+                    + " (" + refusal.getCode() + "): " + refusal.getMessage());
+        }
+        if (idsTaken > 0) {
+            return Outcome.ID_TAKEN;
+        }
+        return models.isEmpty() ? Outcome.NOT_NEWER : Outcome.WRITTEN;
     }
 
     public int staleSkipped() {

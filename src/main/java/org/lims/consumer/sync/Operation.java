@@ -7,7 +7,12 @@ public enum Operation {
     /** store the record with {@code is_deleted: true}, as every LIMS delete does */
     SOFT_DELETE("soft-delete"),
     /** a tombstone: remove the record */
-    HARD_DELETE("hard-delete");
+    HARD_DELETE("hard-delete"),
+    /**
+     * create only (a REST create, never a Kafka record): store the record if no record has its id.
+     * The unique id index decides; a taken id goes back to the caller, who picks another.
+     */
+    INSERT("insert");
 
     private final String routeName;
 

@@ -31,11 +31,9 @@ public class WriteIntents {
         return new WriteIntent(collection, sync.record().id(), Operation.HARD_DELETE, null, null, sync);
     }
 
-    /** A batch of one, for writes that do not come from Kafka (nothing to commit). */
+    /** A batch of one, for a write that does not come from Kafka: nothing to commit, its outcome goes back to the caller. */
     public BatchPlan asPlan(WriteIntent intent) {
-        BatchPlan plan = new BatchPlan();
-        plan.add(intent);
-        return plan;
+        return BatchPlan.request(intent);
     }
 
     private static boolean isIdOnly(Document doc) {

@@ -32,10 +32,16 @@ public final class Http {
     }
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final int port;
     private final String base;
 
     public Http(int port) {
+        this.port = port;
         this.base = "http://localhost:" + port;
+    }
+
+    public int port() {
+        return port;
     }
 
     public Response get(String path) {

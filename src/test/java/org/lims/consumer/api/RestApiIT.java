@@ -47,6 +47,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RestApiIT {
 
     static final LocalDateTime T0 = LocalDateTime.of(2023, 10, 9, 18, 43, 37, 500_000_000);
+    /** The contract's image record keys, in its order. */
+    static final List<String> RECORD_KEYS = List.of("id", "camera_id", "data", "gps_coordinates", "created_at", "updated_at",
+            "is_active", "is_deleted", "disease", "percentage");
     static final Map<String, String> DISEASE = Map.of("potato", "Late Blight", "tomato", "Leaf Mold", "pepper", "Bacterial Spot");
 
     static TestScope scope;
@@ -109,7 +112,7 @@ class RestApiIT {
     /** The contract's image record for a seeded event: same keys, same order, same values. */
     static Map<String, Object> expected(Map<String, Object> sent) {
         Map<String, Object> r = new LinkedHashMap<>();
-        for (String key : ImageResponses.RECORD_KEYS) {
+        for (String key : RECORD_KEYS) {
             r.put(key, sent.get(key));
         }
         return r;
@@ -160,8 +163,7 @@ class RestApiIT {
             assertResponse(http.get("/image-plant/" + plant + "/" + id + "/"), 200, body);
         }
         JsonNode one = http.get("/image-plant/" + plant + "/1").json();
-        assertEquals(List.of("id", "camera_id", "data", "gps_coordinates", "created_at", "updated_at", "is_active",
-                "is_deleted", "disease", "percentage"), fieldNames(one), "the contract's keys, in its order, no _id");
+        assertEquals(RECORD_KEYS, fieldNames(one), "the contract's keys, in its order, no _id");
         assertTrue(one.get("data").asText().startsWith("ffd8ff"), "data is lowercase hex");
         assertEquals("2023-10-09T18:44:37.500000", one.get("created_at").asText());
         assertEquals("2023-10-09T19:43:37.500000", one.get("updated_at").asText());

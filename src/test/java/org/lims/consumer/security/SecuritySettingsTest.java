@@ -154,11 +154,13 @@ class SecuritySettingsTest {
         Properties prod = load("application-prod.properties");
         assertEquals("true", prod.getProperty("lims.api.read-only").trim(), "prod binds the API read-only");
         assertEquals("1048576", base.getProperty("lims.api.max-body-bytes").trim());
-        assertEquals("{{lims.api.max-body-bytes}}", base.getProperty("camel.server.maxBodySize").trim());
-        assertEquals("false", base.getProperty("camel.server.fileUploadEnabled").trim());
+        // the API's server is the app's own (ApiServer), built from lims.http.port and lims.api.max-body-bytes
+        assertEquals("false", base.getProperty("camel.server.enabled").trim());
+        var api = org.lims.consumer.api.ApiServer.configuration(8080, 1_048_576L);
+        assertEquals(1_048_576L, api.getMaxBodySize());
+        assertFalse(api.getBodyHandler().isHandleFileUploads(), "no multipart uploads stored on disk");
         assertNotEquals(base.getProperty("lims.http.port").trim(), base.getProperty("lims.management.port").trim());
         assertEquals("{{lims.management.port}}", base.getProperty("camel.management.port").trim());
-        assertEquals("{{lims.http.port}}", base.getProperty("camel.server.port").trim());
     }
 
     private static Properties load(String name) throws Exception {

@@ -4,15 +4,21 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 
+import com.mongodb.MongoSocketOpenException;
+import com.mongodb.ServerAddress;
+import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.model.DeleteOneModel;
+import com.mongodb.client.model.InsertOneModel;
 import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.WriteModel;
+import org.bson.BsonDocument;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The stale guard, without a database: the fold within a batch and the decision against stored versions. */
@@ -103,5 +109,43 @@ class CollectionWritesTest {
         w.add(new WriteIntent("c", 1L, Operation.UPSERT, new Document("id", 1L).append("updated_at", t(6)), t(6), null));
         assertEquals(1, w.size());
         assertEquals(0, w.resolve(List.of(new Document("id", 1L).append("updated_at", t(6)))).size());
+    }
+
+    // --- inserts (REST creates) and a request's outcome
+
+    private static CollectionWrites insertRequest(int id) {
+        Document doc = new Document("id", id).append("created_at", t(0)).append("updated_at", t(0));
+        BatchPlan plan = BatchPlan.request(new WriteIntent("c", id, Operation.INSERT, doc, t(0), null));
+        return plan.collections().get(0);
+    }
+
+    @Test
+    void anInsertIsWrittenOnlyWhenNoRecordHoldsItsId() {
+        CollectionWrites free = insertRequest(8);
+        assertInstanceOf(InsertOneModel.class, free.resolve(List.of()).get(0));
+        assertEquals(CollectionWrites.Outcome.WRITTEN, free.outcome());
+
+        CollectionWrites taken = insertRequest(8);
+        assertEquals(0, taken.resolve(List.of(stored(8, 0))).size(), "even an older stored record holds the id");
+        assertEquals(CollectionWrites.Outcome.ID_TAKEN, taken.outcome());
+    }
+
+    @Test
+    void aRequestHearsMongoDbsRefusalAndFailure() {
+        CollectionWrites duplicate = insertRequest(8);
+        duplicate.resolve(List.of());
+        duplicate.refused(List.of(new BulkWriteError(11000, "E11000 duplicate key", new BsonDocument(), 0)));
+        assertEquals(CollectionWrites.Outcome.ID_TAKEN, duplicate.outcome(), "the unique index refused it: another writer took the id");
+
+        CollectionWrites other = insertRequest(8);
+        other.resolve(List.of());
+        other.refused(List.of(new BulkWriteError(2, "bad value", new BsonDocument(), 0)));
+        assertTrue(assertThrows(IllegalStateException.class, other::outcome).getMessage().contains("(2): bad value"));
+
+        CollectionWrites unavailable = insertRequest(8);
+        unavailable.resolve(List.of());
+        unavailable.failed(new MongoSocketOpenException("down", new ServerAddress()));
+        assertThrows(MongoSocketOpenException.class, unavailable::outcome);
+        assertTrue(unavailable.request() && !new CollectionWrites("c").request(), "a Kafka batch's writes are no request");
     }
 }

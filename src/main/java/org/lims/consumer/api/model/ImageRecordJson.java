@@ -2,7 +2,7 @@ package org.lims.consumer.api.model;
 
 import java.util.List;
 
-/** OpenAPI model only: the Image API's image record as the REST API answers it. */
+/** The Image API's image record as the REST API answers it: these keys, in this order, nothing else. */
 @SuppressWarnings("checkstyle:MemberName")
 public class ImageRecordJson {
     /** sequential per plant, from 1 */

@@ -1,6 +1,10 @@
 package org.lims.consumer.api.model;
 
-/** OpenAPI model only. */
+/** The answer of a delete. */
 public class MessageJson {
     public String message;
+
+    public MessageJson(String message) {
+        this.message = message;
+    }
 }

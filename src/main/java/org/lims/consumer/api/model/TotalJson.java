@@ -1,6 +1,10 @@
 package org.lims.consumer.api.model;
 
-/** OpenAPI model only. */
+/** The number of images of a plant. */
 public class TotalJson {
     public long total_images;
+
+    public TotalJson(long totalImages) {
+        this.total_images = totalImages;
+    }
 }

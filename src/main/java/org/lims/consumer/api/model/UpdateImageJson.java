@@ -2,7 +2,10 @@ package org.lims.consumer.api.model;
 
 import java.util.List;
 
-/** OpenAPI model only: the body of POST /image-plant/{plant}/; fields other than id omitted or null stay unchanged. */
+/**
+ * The body of POST /image-plant/{plant}/: id required; fields other than id omitted or null stay unchanged.
+ * {@code ImageRequests.update} validates a body against it field by field (RestRouteTest checks it covers each field).
+ */
 public class UpdateImageJson {
     public long id;
     public Long camera_id;
