@@ -1,6 +1,7 @@
 package org.lims.consumer.sync;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,6 +27,10 @@ import org.lims.consumer.codec.ImageRecordCodec;
  * The writes then filter on {@code {id: X}} alone: a filter MongoDB (and the Mongo-wire server,
  * which ignores compound filters for index lookups) answers from the unique index on {@code id}.
  * An equal version is an idempotent no-op; an older one is skipped and counted.
+ *
+ * <p>Every intent added ends in exactly one {@link Outcome}, counted where it is decided: the fold
+ * (coalesced, stale, unchanged), the comparison with the stored version (applied, stale,
+ * unchanged) and MongoDB's answer ({@link #markRejected}: dead-lettered).
  */
 public final class CollectionWrites {
 
@@ -35,12 +40,12 @@ public final class CollectionWrites {
 
     private final String collection;
     private final Map<Long, WriteIntent> latest = new LinkedHashMap<>();
-    private int staleInBatch;
+    private final OutcomeCounts folded = new OutcomeCounts();
 
     private final List<WriteModel<Document>> models = new ArrayList<>();
     private final List<WriteIntent> modelSources = new ArrayList<>();
-    private int staleInDatabase;
-    private int unchanged;
+    private OutcomeCounts resolved = new OutcomeCounts();
+    private final BitSet rejected = new BitSet();
     private long writeStartedNanos;
 
     public CollectionWrites(String collection) {
@@ -60,10 +65,17 @@ public final class CollectionWrites {
         }
         WriteIntent winner = fold(current, next);
         if (winner == null) {
-            staleInBatch++;
+            folded.add(plantOf(next), Outcome.STALE);
+        } else if (winner == current) {
+            folded.add(plantOf(next), Outcome.UNCHANGED);
         } else {
+            folded.add(plantOf(current), Outcome.COALESCED);
             latest.put(id, winner);
         }
+    }
+
+    private static String plantOf(WriteIntent intent) {
+        return intent.source() == null ? null : intent.source().plant();
     }
 
     /** The later of two intents for one id, or null when {@code next} is older and must be skipped. */
@@ -122,14 +134,15 @@ public final class CollectionWrites {
         writeStartedNanos = System.nanoTime();
         models.clear();
         modelSources.clear();
-        staleInDatabase = 0;
-        unchanged = 0;
+        rejected.clear();
+        resolved = new OutcomeCounts();
         for (WriteIntent intent : latest.values()) {
             Document current = storedById.get(intent.id().longValue());
             WriteModel<Document> model = decide(intent, current);
             if (model != null) {
                 models.add(model);
                 modelSources.add(intent);
+                resolved.add(plantOf(intent), Outcome.APPLIED);
             }
         }
         return models;
@@ -139,7 +152,7 @@ public final class CollectionWrites {
         var byId = Filters.eq(ImageRecordCodec.ID, intent.id());
         if (intent.operation() == Operation.HARD_DELETE) {
             if (stored == null) {
-                unchanged++;
+                resolved.add(plantOf(intent), Outcome.UNCHANGED);
                 return null;
             }
             return new DeleteOneModel<>(byId);
@@ -147,11 +160,11 @@ public final class CollectionWrites {
         if (stored != null) {
             Date storedVersion = ImageRecordCodec.version(stored);
             if (isOlder(intent.version(), storedVersion)) {
-                staleInDatabase++;
+                resolved.add(plantOf(intent), Outcome.STALE);
                 return null;
             }
             if (intent.version() != null && intent.version().equals(storedVersion)) {
-                unchanged++;
+                resolved.add(plantOf(intent), Outcome.UNCHANGED);
                 return null;
             }
         }
@@ -159,7 +172,7 @@ public final class CollectionWrites {
             return new ReplaceOneModel<>(byId, intent.document(), UPSERT);
         }
         if (stored == null) {
-            unchanged++;
+            resolved.add(plantOf(intent), Outcome.UNCHANGED);
             return null;
         }
         Document set = new Document(ImageRecordCodec.IS_DELETED, Boolean.TRUE);
@@ -178,21 +191,47 @@ public final class CollectionWrites {
         return modelSources.get(index);
     }
 
+    /** MongoDB rejected the write at {@code index} for good: its record is dead-lettered instead of applied. */
+    public void markRejected(int index) {
+        if (!rejected.get(index)) {
+            rejected.set(index);
+            resolved.move(plantOf(sourceOf(index)), Outcome.APPLIED, Outcome.DEAD_LETTERED);
+        }
+    }
+
+    public boolean isRejected(int index) {
+        return rejected.get(index);
+    }
+
+    /** Writes MongoDB acknowledged: the models sent less the rejected ones. */
+    public int applied() {
+        return models.size() - rejected.cardinality();
+    }
+
+    public int rejectedCount() {
+        return rejected.cardinality();
+    }
+
+    public int coalesced() {
+        return folded.total(Outcome.COALESCED);
+    }
+
     public int staleSkipped() {
-        return staleInBatch + staleInDatabase;
+        return folded.total(Outcome.STALE) + resolved.total(Outcome.STALE);
     }
 
     public int unchanged() {
-        return unchanged;
+        return folded.total(Outcome.UNCHANGED) + resolved.total(Outcome.UNCHANGED);
+    }
+
+    /** The outcome of every intent added, per plant, once {@link #resolve} ran (the fold's alone before). */
+    public void forEachOutcome(OutcomeCounts.PlantOutcomeConsumer action) {
+        folded.forEach(action);
+        resolved.forEach(action);
     }
 
     /** Nanoseconds since the stored versions were compared, i.e. the bulk write's duration once it returned. */
     public long nanosSinceResolve() {
         return System.nanoTime() - writeStartedNanos;
-    }
-
-    /** The plant the intents came from (one collection holds one plant). */
-    public String plant() {
-        return latest.values().stream().findFirst().map(i -> i.source() == null ? null : i.source().plant()).orElse(null);
     }
 }
