@@ -141,8 +141,8 @@ class DeadLetterReplayIT {
     void killedMidReplayResumesFromTheCommittedPosition() throws Exception {
         TestScope scope = TestScope.create("replay-kill");
         LimsInfrastructure.createTopics(scope.topics(), 3);
-        int fixable = 1200;
-        int poison = 60;
+        int fixable = 600;
+        int poison = 30;
         Map<String, String> props = new HashMap<>(scope.appProperties());
         // small batches: the replay takes many commits, so the kill lands between two of them
         props.put("camel.component.kafka.maxPollRecords", "10");
