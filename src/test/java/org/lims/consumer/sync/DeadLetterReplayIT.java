@@ -141,8 +141,8 @@ class DeadLetterReplayIT {
     void killedMidReplayResumesFromTheCommittedPosition() throws Exception {
         TestScope scope = TestScope.create("replay-kill");
         LimsInfrastructure.createTopics(scope.topics(), 3);
-        int fixable = 600;
-        int poison = 30;
+        int fixable = 300;
+        int poison = 15;
         Map<String, String> props = new HashMap<>(scope.appProperties());
         // small batches: the replay takes many commits, so the kill lands between two of them
         props.put("camel.component.kafka.maxPollRecords", "10");
@@ -173,7 +173,7 @@ class DeadLetterReplayIT {
                 db.database().getCollection(scope.collection(POTATO)).dropIndex("camera_id_1");  // the fix
                 interrupted = CompletableFuture.supplyAsync(() -> management.post("/observe/dlq/replay", null));
                 await("replay well under way").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-                        .until(() -> replayCommitted(scope) >= 200);
+                        .until(() -> replayCommitted(scope) >= 100);
                 assertEquals(409, management.post("/observe/dlq/replay", null).status(), "one replay at a time");
             } catch (RuntimeException | AssertionError e) {
                 throw new AssertionError("first run: " + e.getMessage() + "; output:\n" + first.output(), e);
