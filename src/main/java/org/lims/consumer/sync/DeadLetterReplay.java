@@ -46,7 +46,7 @@ public class DeadLetterReplay {
     private final long idleTimeoutMs;
     private final AtomicReference<Run> current = new AtomicReference<>();
 
-    /** @param idleTimeoutMs a replay that reads nothing this long (e.g. another instance holds the partition) ends incomplete */
+    /** @param idleTimeoutMs a replay without progress this long (another instance holds the partition, MongoDB is down) ends incomplete */
     public DeadLetterReplay(DeadLetterInspector topic, SyncMetrics metrics, long idleTimeoutMs) {
         this.topic = topic;
         this.metrics = metrics;
@@ -142,6 +142,7 @@ public class DeadLetterReplay {
             if (run.finished) {
                 return taken;
             }
+            run.progress();
             long read = run.read;
             for (Exchange exchange : batch) {
                 Message m = exchange.getMessage();
@@ -260,7 +261,8 @@ public class DeadLetterReplay {
                 if (exchange.getContext().isStopping()) {
                     run.finish("the application is stopping", 503);
                 } else if (System.nanoTime() - run.lastProgressNanos > TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs)) {
-                    run.finish("nothing read for " + idleTimeoutMs + " ms (lims.kafka.dlq-replay-idle-timeout-ms): is another instance replaying?", 503);
+                    run.finish("no progress for " + idleTimeoutMs + " ms (lims.kafka.dlq-replay-idle-timeout-ms): another instance's replay"
+                            + " may hold the partition, or MongoDB may be unavailable", 503);
                 } else {
                     run.wait(500);
                 }
