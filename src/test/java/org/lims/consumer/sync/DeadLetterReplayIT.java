@@ -19,13 +19,13 @@ import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.lims.consumer.api.Http;
+import org.lims.consumer.testinfra.ChildProcess;
 import org.lims.consumer.testinfra.ConsumerDb;
 import org.lims.consumer.testinfra.DeadLetterTopic;
 import org.lims.consumer.testinfra.KafkaLag;
 import org.lims.consumer.testinfra.LimsApp;
 import org.lims.consumer.testinfra.LimsEvents;
 import org.lims.consumer.testinfra.LimsInfrastructure;
-import org.lims.consumer.testinfra.LimsProcess;
 import org.lims.consumer.testinfra.Scrape;
 import org.lims.consumer.testinfra.TestScope;
 
@@ -151,7 +151,8 @@ class DeadLetterReplayIT {
         int managementPort = LimsApp.freePort();
         props.put("lims.management.port", String.valueOf(managementPort));
         Http management = new Http(managementPort);
-        try (ConsumerDb db = new ConsumerDb(scope); LimsEvents events = new LimsEvents(scope)) {
+        // the test's reader of the dead-letter topic joins once the first app created it (see below)
+        try (ConsumerDb db = new ConsumerDb(scope); LimsEvents events = new LimsEvents(scope); LazyLetters dlq = new LazyLetters(scope)) {
             uniqueCameraIndex(db, scope);
             for (int id = 1; id <= fixable + 1; id++) {
                 events.sendAsync(POTATO, String.valueOf(id), LimsEvents.json(withCamera(id, 7)));
@@ -162,29 +163,28 @@ class DeadLetterReplayIT {
             events.flush();
             int deadLetters = fixable + poison;
 
-            LimsProcess first = LimsProcess.start(props, Map.of());
             CompletableFuture<Http.Response> interrupted;
-            DeadLetterTopic dlq;
-            try {
-                await("started").atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                        .until(() -> management.get("/observe/health/ready").status() == 200);
-                dlq = new DeadLetterTopic(scope);
-                dlq.awaitLetters(deadLetters, Duration.ofSeconds(120));
-                db.database().getCollection(scope.collection(POTATO)).dropIndex("camera_id_1");  // the fix
-                interrupted = CompletableFuture.supplyAsync(() -> management.post("/observe/dlq/replay", null));
-                await("replay well under way").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-                        .until(() -> replayCommitted(scope) >= 100);
-                assertEquals(409, management.post("/observe/dlq/replay", null).status(), "one replay at a time");
-            } catch (RuntimeException | AssertionError e) {
-                throw new AssertionError("first run: " + e.getMessage() + "; output:\n" + first.output(), e);
+            try (ChildProcess first = ChildProcess.app(props, Map.of())) {
+                try {
+                    await("started").atMost(Duration.ofSeconds(90)).ignoreExceptions()
+                            .until(() -> management.get("/observe/health/ready").status() == 200);
+                    dlq.awaitLetters(deadLetters, Duration.ofSeconds(120));
+                    db.database().getCollection(scope.collection(POTATO)).dropIndex("camera_id_1");  // the fix
+                    interrupted = CompletableFuture.supplyAsync(() -> management.post("/observe/dlq/replay", null));
+                    await("replay well under way").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                            .until(() -> replayCommitted(scope) >= 100);
+                    assertEquals(409, management.post("/observe/dlq/replay", null).status(), "one replay at a time");
+                } catch (RuntimeException | AssertionError e) {
+                    throw new AssertionError("first run: " + e.getMessage() + "; output:\n" + first.tail(80), e);
+                }
+                first.kill();
             }
-            first.kill();
             long committedAtKill = replayCommitted(scope);
             assertTrue(committedAtKill < deadLetters, "killed mid-replay (" + committedAtKill + " of " + deadLetters + " committed)");
             assertTrue(interrupted.handle((r, e) -> e != null || r.status() != 200).get(), "the interrupted replay did not answer 200");
 
-            try (LimsProcess second = LimsProcess.start(props, Map.of())) {
-                await("restarted").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+            try (ChildProcess second = ChildProcess.app(props, Map.of())) {
+                await("restarted").atMost(Duration.ofSeconds(90)).ignoreExceptions()
                         .until(() -> management.get("/observe/health/ready").status() == 200);
                 long resumedAt = System.nanoTime();
                 JsonNode resumed = replay(management, "");
@@ -204,8 +204,31 @@ class DeadLetterReplayIT {
             }
             Set<String> poisonAgain = dlq.awaitLetters(deadLetters + poison, Duration.ofSeconds(30)).stream()
                     .filter(l -> "2".equals(l.header("lims.dlq.attempts"))).map(DeadLetterTopic.Letter::key).collect(Collectors.toSet());
-            dlq.close();
             assertEquals(poison, poisonAgain.size(), "every poison record back in the dead-letter topic");
+        }
+    }
+
+    /** A reader of the dead-letter topic opened on first use, once the app created the topic (a reader first would auto-create it). */
+    private static final class LazyLetters implements AutoCloseable {
+        private final TestScope scope;
+        private DeadLetterTopic topic;
+
+        LazyLetters(TestScope scope) {
+            this.scope = scope;
+        }
+
+        List<DeadLetterTopic.Letter> awaitLetters(int expected, Duration timeout) {
+            if (topic == null) {
+                topic = new DeadLetterTopic(scope);
+            }
+            return topic.awaitLetters(expected, timeout);
+        }
+
+        @Override
+        public void close() {
+            if (topic != null) {
+                topic.close();
+            }
         }
     }
 
