@@ -11,7 +11,7 @@ import org.bson.Document;
 import org.lims.consumer.codec.ImageRecord;
 import org.lims.consumer.codec.ImageRecordCodec;
 import org.lims.consumer.sync.BatchPlan;
-import org.lims.consumer.sync.CollectionWrites.Outcome;
+import org.lims.consumer.sync.CollectionWrites.RequestOutcome;
 import org.lims.consumer.sync.Operation;
 import org.lims.consumer.sync.SyncRecord;
 import org.lims.consumer.sync.WriteIntent;
@@ -104,7 +104,7 @@ public class ImageWrites {
 
     /** The created record, or null when another writer took its id meanwhile (the route tries the next). */
     public Document created(@Body BatchPlan plan, @Variable("intent") WriteIntent intent) {
-        return plan.outcome() == Outcome.ID_TAKEN ? null : applied(plan, intent);
+        return plan.outcome() == RequestOutcome.ID_TAKEN ? null : applied(plan, intent);
     }
 
     /** The stored record with the request's fields changed and {@code updated_at} now. */
@@ -127,7 +127,7 @@ public class ImageWrites {
 
     /** The record as written; 409 when a newer version (from Kafka) was stored between the read and the apply. */
     public Document applied(@Body BatchPlan plan, @Variable("intent") WriteIntent intent) {
-        if (plan.outcome() != Outcome.WRITTEN) {
+        if (plan.outcome() != RequestOutcome.WRITTEN) {
             throw new ApiException(409, "Image with id " + intent.id() + " was changed concurrently, try again");
         }
         return intent.document();

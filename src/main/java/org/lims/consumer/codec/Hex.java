@@ -22,7 +22,7 @@ public final class Hex {
 
     public static byte[] decode(char[] chars, int offset, int length) {
         if ((length & 1) != 0) {
-            throw new InvalidRecordException("invalid-hex", "field 'data' has an odd number of hex digits (" + length + ")");
+            throw new InvalidRecordException(RejectionReason.INVALID_HEX, "field 'data' has an odd number of hex digits (" + length + ")");
         }
         byte[] out = new byte[length >> 1];
         for (int i = 0, j = offset; i < out.length; i++, j += 2) {
@@ -40,7 +40,7 @@ public final class Hex {
     private static int value(char c, int position) {
         int v = c < 128 ? VALUES[c] : -1;
         if (v < 0) {
-            throw new InvalidRecordException("invalid-hex",
+            throw new InvalidRecordException(RejectionReason.INVALID_HEX,
                     "field 'data' has a non-hex character at position " + position);
         }
         return v;

@@ -70,7 +70,7 @@ public final class ImageRecordCodec {
         String operation = null;
         try (JsonParser p = json.createParser(value)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new InvalidRecordException("not-an-object", "the value is JSON but not an object");
+                throw new InvalidRecordException(RejectionReason.NOT_AN_OBJECT, "the value is JSON but not an object");
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -89,20 +89,20 @@ public final class ImageRecordCodec {
                 }
             }
             if (p.nextToken() != null) {
-                throw new InvalidRecordException("not-json", "trailing content after the JSON object");
+                throw new InvalidRecordException(RejectionReason.NOT_JSON, "trailing content after the JSON object");
             }
         } catch (JsonEOFException e) {
-            throw new InvalidRecordException("not-json", "truncated JSON: " + firstLine(e), e);
+            throw new InvalidRecordException(RejectionReason.NOT_JSON, "truncated JSON: " + firstLine(e), e);
         } catch (JsonParseException e) {
             String message = firstLine(e);
-            String reason = message.contains("UTF-8") || message.contains("UTF8") ? "invalid-encoding" : "not-json";
+            RejectionReason reason = message.contains("UTF-8") || message.contains("UTF8") ? RejectionReason.INVALID_ENCODING : RejectionReason.NOT_JSON;
             throw new InvalidRecordException(reason, "value is not valid JSON: " + message, e);
         } catch (IOException e) {
-            throw new InvalidRecordException("not-json", "value is not valid JSON: " + firstLine(e), e);
+            throw new InvalidRecordException(RejectionReason.NOT_JSON, "value is not valid JSON: " + firstLine(e), e);
         }
         Object id = doc.get(ID);
         if (id == null) {
-            throw new InvalidRecordException("missing-id", "the record has no 'id'");
+            throw new InvalidRecordException(RejectionReason.MISSING_ID, "the record has no 'id'");
         }
         return new ImageRecord(doc, (Number) id, version(doc), operation);
     }
@@ -115,30 +115,30 @@ public final class ImageRecordCodec {
 
     private static Number idFromKey(String key) {
         if (key == null || key.isBlank()) {
-            throw new InvalidRecordException("tombstone-without-key", "a null value (tombstone) needs the record id as its key");
+            throw new InvalidRecordException(RejectionReason.TOMBSTONE_WITHOUT_KEY, "a null value (tombstone) needs the record id as its key");
         }
         try {
             long id = Long.parseLong(key.trim());
             if (id < 1) {
-                throw new InvalidRecordException("invalid-id", "tombstone key '" + key + "' is not a positive id");
+                throw new InvalidRecordException(RejectionReason.INVALID_ID, "tombstone key '" + key + "' is not a positive id");
             }
             return narrow(id);
         } catch (NumberFormatException e) {
-            throw new InvalidRecordException("invalid-id", "tombstone key '" + abbreviate(key) + "' is not an integer id");
+            throw new InvalidRecordException(RejectionReason.INVALID_ID, "tombstone key '" + abbreviate(key) + "' is not an integer id");
         }
     }
 
     private static Number requiredId(JsonParser p, JsonToken token) throws IOException {
         if (token != JsonToken.VALUE_NUMBER_INT) {
-            throw new InvalidRecordException(token == JsonToken.VALUE_NULL ? "missing-id" : "invalid-id",
+            throw new InvalidRecordException(token == JsonToken.VALUE_NULL ? RejectionReason.MISSING_ID : RejectionReason.INVALID_ID,
                     "'id' must be an integer, got " + describe(token));
         }
         if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-            throw new InvalidRecordException("invalid-id", "'id' " + abbreviate(p.getText()) + " does not fit in 64 bits");
+            throw new InvalidRecordException(RejectionReason.INVALID_ID, "'id' " + abbreviate(p.getText()) + " does not fit in 64 bits");
         }
         long id = p.getLongValue();
         if (id < 1) {
-            throw new InvalidRecordException("invalid-id", "'id' must be >= 1, got " + id);
+            throw new InvalidRecordException(RejectionReason.INVALID_ID, "'id' must be >= 1, got " + id);
         }
         return narrow(id);
     }
@@ -187,7 +187,7 @@ public final class ImageRecordCodec {
             coordinates.add(p.getDoubleValue());
         }
         if (coordinates.size() != 2) {
-            throw new InvalidRecordException("wrong-type", "'gps_coordinates' must hold two numbers, got " + coordinates.size());
+            throw new InvalidRecordException(RejectionReason.WRONG_TYPE, "'gps_coordinates' must hold two numbers, got " + coordinates.size());
         }
         return coordinates;
     }
@@ -206,7 +206,7 @@ public final class ImageRecordCodec {
             }
             return Date.from(LocalDateTime.parse(text).atZone(sourceZone).toInstant());
         } catch (DateTimeParseException e) {
-            throw new InvalidRecordException("invalid-date", "'" + field + "' is not an ISO-8601 date-time: '" + abbreviate(text) + "'");
+            throw new InvalidRecordException(RejectionReason.INVALID_DATE, "'" + field + "' is not an ISO-8601 date-time: '" + abbreviate(text) + "'");
         }
     }
 
@@ -250,7 +250,7 @@ public final class ImageRecordCodec {
         }
         String op = token == JsonToken.VALUE_STRING ? p.getText().trim().toLowerCase(java.util.Locale.ROOT) : null;
         if (op == null || !OPERATIONS.contains(op)) {
-            throw new InvalidRecordException("invalid-operation",
+            throw new InvalidRecordException(RejectionReason.INVALID_OPERATION,
                     "'operation' must be one of create, update, delete, got " + (op == null ? describe(token) : "'" + abbreviate(op) + "'"));
         }
         return op;
@@ -292,12 +292,12 @@ public final class ImageRecordCodec {
                 return nested;
             }
             default:
-                throw new InvalidRecordException("not-json", "unexpected token " + token);
+                throw new InvalidRecordException(RejectionReason.NOT_JSON, "unexpected token " + token);
         }
     }
 
     private static InvalidRecordException wrongType(String field, String expected, JsonToken got) {
-        return new InvalidRecordException("wrong-type", "'" + field + "' must be " + expected + ", got " + describe(got));
+        return new InvalidRecordException(RejectionReason.WRONG_TYPE, "'" + field + "' must be " + expected + ", got " + describe(got));
     }
 
     private static String describe(JsonToken token) {

@@ -8,19 +8,19 @@ package org.lims.consumer.codec;
  */
 public class InvalidRecordException extends RuntimeException {
 
-    private final String reason;
+    private final RejectionReason reason;
 
-    public InvalidRecordException(String reason, String message) {
+    public InvalidRecordException(RejectionReason reason, String message) {
         super(message);
         this.reason = reason;
     }
 
-    public InvalidRecordException(String reason, String message, Throwable cause) {
+    public InvalidRecordException(RejectionReason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;
     }
 
     public String reason() {
-        return reason;
+        return reason.code();
     }
 }

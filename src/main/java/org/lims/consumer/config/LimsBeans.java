@@ -1,6 +1,7 @@
 package org.lims.consumer.config;
 
 import java.time.ZoneId;
+import java.util.Map;
 
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -8,12 +9,15 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.Registry;
 import org.lims.consumer.api.ApiBeans;
+import org.lims.consumer.observe.DeadLetterInspector;
 import org.lims.consumer.observe.KafkaConsumerWatch;
+import org.lims.consumer.observe.ManagementHttp;
 import org.lims.consumer.observe.ReadinessChecks;
 import org.lims.consumer.observe.SyncMetrics;
 import org.lims.consumer.codec.ImageRecordCodec;
 import org.lims.consumer.sync.BatchPlanAggregator;
 import org.lims.consumer.sync.BulkWrites;
+import org.lims.consumer.sync.DeadLetterReplay;
 import org.lims.consumer.sync.DeadLetters;
 import org.lims.consumer.sync.KafkaBatch;
 import org.lims.consumer.sync.Offsets;
@@ -30,7 +34,8 @@ public class LimsBeans implements CamelConfiguration {
         ImageRecordCodec codec = new ImageRecordCodec(zone, settings.integer("lims.sync.max-value-bytes", 20_000_000));
         Registry registry = context.getRegistry();
         PrometheusMeterRegistry meters = registry.lookupByNameAndType(Bootstrap.METRICS_REGISTRY, PrometheusMeterRegistry.class);
-        SyncMetrics metrics = new SyncMetrics(meters);
+        Plants plants = registry.lookupByNameAndType(Bootstrap.PLANTS, Plants.class);
+        SyncMetrics metrics = new SyncMetrics(meters, plants);
         registry.bind("syncMetrics", metrics);
         KafkaConsumerWatch kafka = new KafkaConsumerWatch(meters,
                 java.util.Set.of(settings.require(Settings.KAFKA_TOPICS).split("\\s*,\\s*")));
@@ -43,19 +48,24 @@ public class LimsBeans implements CamelConfiguration {
         health.register(mongoPing);
         registry.bind("readinessGauge", new ReadinessChecks.Gauge(meters, assigned, mongoPing));
 
-        Plants plants = registry.lookupByNameAndType(Bootstrap.PLANTS, Plants.class);
         RecordDecoder decoder = new RecordDecoder(codec, plants);
         registry.bind("kafkaBatch", new KafkaBatch());
         registry.bind("recordDecoder", decoder);
         registry.bind("writeIntents", new WriteIntents());
-        registry.bind("batchPlanAggregator", new BatchPlanAggregator(plants, metrics));
+        registry.bind("batchPlanAggregator", new BatchPlanAggregator());
         registry.bind("bulkWrites", new BulkWrites());
         registry.bind("offsets", new Offsets());
         registry.bind("deadLetters", new DeadLetters());
         registry.bind("databaseSetup", new DatabaseSetup());
-        registry.bind("kafkaTopics", new KafkaTopics(
-                Bootstrap.kafkaAdminConfig(settings, settings.require(Settings.KAFKA_BROKERS)),
-                settings.require(Settings.DLQ_TOPIC)));
+        Map<String, Object> kafkaAdmin = Bootstrap.kafkaAdminConfig(settings, settings.require(Settings.KAFKA_BROKERS));
+        registry.bind("kafkaTopics", new KafkaTopics(kafkaAdmin, settings.require(Settings.DLQ_TOPIC)));
+        DeadLetterInspector inspector = new DeadLetterInspector(kafkaAdmin, settings.require(Settings.DLQ_TOPIC),
+                settings.require(Settings.DLQ_REPLAY_GROUP_ID));
+        registry.bind("deadLetterInspector", inspector);
+        registry.bind("deadLetterReplay", new DeadLetterReplay(inspector, metrics,
+                settings.integer("lims.kafka.dlq-replay-idle-timeout-ms", 30_000)));
+        // the dead-letter endpoints are served with health and metrics, on the management port
+        context.addComponent(ManagementHttp.COMPONENT, ManagementHttp.component(settings.integer("camel.management.port", 9876)));
         ApiBeans.register(context, settings, zone);
     }
 }

@@ -13,6 +13,7 @@ public final class Settings {
     public static final String KAFKA_TOPICS = "lims.kafka.topics";
     public static final String TOPIC_PREFIX = "lims.kafka.topic-prefix";
     public static final String DLQ_TOPIC = "lims.kafka.dlq-topic";
+    public static final String DLQ_REPLAY_GROUP_ID = "lims.kafka.dlq-replay-group-id";
     public static final String TOPIC_PARTITIONS = "lims.kafka.topic-partitions";
 
     /**

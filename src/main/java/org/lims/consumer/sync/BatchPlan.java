@@ -12,12 +12,18 @@ import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
  * splitter walks the records: the writes per collection, and per partition the commit of the
  * last record seen. Offsets are committed only by {@link #commitOffsets()}, which the sync route
  * calls after every bulk write of the batch was acknowledged (at-least-once).
+ *
+ * <p>It also keeps the batch's accounting: per topic the records received, their bytes and how
+ * many were dead-lettered; the other outcomes are counted by each {@link CollectionWrites}. The
+ * metrics read both once the batch is done ({@code syncMetrics.batch}).
  */
 public final class BatchPlan {
 
     private final boolean request;
     private final Map<String, CollectionWrites> byCollection = new LinkedHashMap<>();
     private final Map<String, KafkaManualCommit> lastCommitPerPartition = new LinkedHashMap<>();
+    private final Map<String, TopicTally> byTopic = new LinkedHashMap<>(4);
+    private TopicTally lastTally;
     private final long startedNanos = System.nanoTime();
     private int records;
     private int deadLettered;
@@ -38,25 +44,62 @@ public final class BatchPlan {
         return plan;
     }
 
+    /** What one topic contributed to the batch. */
+    public static final class TopicTally {
+        private final String topic;
+        private int records;
+        private long bytes;
+        private int deadLettered;
+
+        TopicTally(String topic) {
+            this.topic = topic;
+        }
+
+        /** null for a record without a topic header */
+        public String topic() {
+            return topic;
+        }
+
+        public int records() {
+            return records;
+        }
+
+        public long bytes() {
+            return bytes;
+        }
+
+        public int deadLettered() {
+            return deadLettered;
+        }
+    }
+
     void add(WriteIntent intent) {
         byCollection.computeIfAbsent(intent.collection(), c -> new CollectionWrites(c, request)).add(intent);
     }
 
     /** What became of a request's one write (see {@link CollectionWrites#outcome()}). */
-    public CollectionWrites.Outcome outcome() {
+    public CollectionWrites.RequestOutcome outcome() {
         if (!request || byCollection.size() != 1) {
             throw new IllegalStateException("an outcome is a request's: a plan of one write");
         }
         return byCollection.values().iterator().next().outcome();
     }
 
-    void countDeadLetter() {
-        deadLettered++;
-    }
-
-    void track(String topic, Integer partition, KafkaManualCommit commit, long sizeBytes) {
+    /** Every record of the batch passes here once, whatever became of it. */
+    void track(String topic, Integer partition, KafkaManualCommit commit, long sizeBytes, boolean deadLetter) {
         records++;
         bytes += sizeBytes;
+        TopicTally tally = lastTally;
+        if (tally == null || !java.util.Objects.equals(tally.topic, topic)) {
+            tally = byTopic.computeIfAbsent(topic, TopicTally::new);
+            lastTally = tally;
+        }
+        tally.records++;
+        tally.bytes += sizeBytes;
+        if (deadLetter) {
+            tally.deadLettered++;
+            deadLettered++;
+        }
         if (commit != null) {
             lastCommitPerPartition.put(topic + "-" + partition, commit);
         }
@@ -84,6 +127,15 @@ public final class BatchPlan {
         return byCollection.values().stream().mapToInt(w -> w.models().size()).sum();
     }
 
+    /** Every collection of the batch, those with nothing left to write included: the accounting reads these. */
+    public Iterable<CollectionWrites> allCollections() {
+        return byCollection.values();
+    }
+
+    public Iterable<TopicTally> topics() {
+        return byTopic.values();
+    }
+
     public int staleSkipped() {
         return byCollection.values().stream().mapToInt(CollectionWrites::staleSkipped).sum();
     }
@@ -96,8 +148,9 @@ public final class BatchPlan {
         return records;
     }
 
+    /** Records dead-lettered: poison, and documents MongoDB rejected for good. */
     public int deadLettered() {
-        return deadLettered;
+        return deadLettered + byCollection.values().stream().mapToInt(CollectionWrites::rejectedCount).sum();
     }
 
     public long bytes() {
@@ -118,10 +171,11 @@ public final class BatchPlan {
         sb.append(records).append(" records, ").append(bytes / 1024).append(" KB from ")
                 .append(partitions()).append(" partitions");
         for (CollectionWrites writes : byCollection.values()) {
-            sb.append("; ").append(writes.collection()).append(": ").append(writes.models().size()).append(" written, ")
-                    .append(writes.staleSkipped()).append(" stale, ").append(writes.unchanged()).append(" unchanged");
+            sb.append("; ").append(writes.collection()).append(": ").append(writes.applied()).append(" written, ")
+                    .append(writes.coalesced()).append(" coalesced, ").append(writes.staleSkipped()).append(" stale, ")
+                    .append(writes.unchanged()).append(" unchanged");
         }
-        sb.append("; ").append(deadLettered).append(" dead-lettered; ").append(elapsedMillis()).append(" ms");
+        sb.append("; ").append(deadLettered()).append(" dead-lettered; ").append(elapsedMillis()).append(" ms");
         return sb.toString();
     }
 }

@@ -1,6 +1,7 @@
 package org.lims.consumer.sync;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -30,8 +31,12 @@ import org.lims.consumer.codec.ImageRecordCodec;
  * which ignores compound filters for index lookups) answers from the unique index on {@code id}.
  * An equal version is an idempotent no-op; an older one is skipped and counted.
  *
+ * <p>Every intent added ends in exactly one {@link Outcome}, counted where it is decided: the fold
+ * (coalesced, stale, unchanged), the comparison with the stored version (applied, stale,
+ * unchanged) and MongoDB's answer ({@link #markRejected}: dead-lettered).
+ *
  * <p>An insert (a REST create) is written only when no record has its id: a stored one, or the
- * unique id index refusing it, makes its outcome {@link Outcome#ID_TAKEN}. A request (a write a
+ * unique id index refusing it, makes its outcome {@link RequestOutcome#ID_TAKEN}. A request (a write a
  * caller waits for, {@link BatchPlan#request}) hears what MongoDB refused or failed through
  * {@link #outcome()} instead of the dead-letter topic.
  */
@@ -42,7 +47,7 @@ public final class CollectionWrites {
             .append(ImageRecordCodec.CREATED_AT, 1).append(ImageRecordCodec.UPDATED_AT, 1).append("_id", 0);
 
     /** What became of a request's write once {@code bulk-write} ran. */
-    public enum Outcome {
+    public enum RequestOutcome {
         WRITTEN,
         /** an insert whose id another writer holds */
         ID_TAKEN,
@@ -53,12 +58,12 @@ public final class CollectionWrites {
     private final String collection;
     private final boolean request;
     private final Map<Long, WriteIntent> latest = new LinkedHashMap<>();
-    private int staleInBatch;
+    private final OutcomeCounts folded = new OutcomeCounts();
 
     private final List<WriteModel<Document>> models = new ArrayList<>();
     private final List<WriteIntent> modelSources = new ArrayList<>();
-    private int staleInDatabase;
-    private int unchanged;
+    private OutcomeCounts resolved = new OutcomeCounts();
+    private final BitSet rejected = new BitSet();
     private int idsTaken;
     private final List<BulkWriteError> refusals = new ArrayList<>();
     private RuntimeException failure;
@@ -91,10 +96,17 @@ public final class CollectionWrites {
         }
         WriteIntent winner = fold(current, next);
         if (winner == null) {
-            staleInBatch++;
+            folded.add(plantOf(next), Outcome.STALE);
+        } else if (winner == current) {
+            folded.add(plantOf(next), Outcome.UNCHANGED);
         } else {
+            folded.add(plantOf(current), Outcome.COALESCED);
             latest.put(id, winner);
         }
+    }
+
+    private static String plantOf(WriteIntent intent) {
+        return intent.source() == null ? null : intent.source().plant();
     }
 
     /** The later of two intents for one id, or null when {@code next} is older and must be skipped. */
@@ -153,8 +165,8 @@ public final class CollectionWrites {
         writeStartedNanos = System.nanoTime();
         models.clear();
         modelSources.clear();
-        staleInDatabase = 0;
-        unchanged = 0;
+        rejected.clear();
+        resolved = new OutcomeCounts();
         idsTaken = 0;
         for (WriteIntent intent : latest.values()) {
             Document current = storedById.get(intent.id().longValue());
@@ -162,6 +174,7 @@ public final class CollectionWrites {
             if (model != null) {
                 models.add(model);
                 modelSources.add(intent);
+                resolved.add(plantOf(intent), Outcome.APPLIED);
             }
         }
         return models;
@@ -172,6 +185,7 @@ public final class CollectionWrites {
         if (intent.operation() == Operation.INSERT) {
             if (stored != null) {
                 idsTaken++;
+                resolved.add(plantOf(intent), Outcome.UNCHANGED);
                 return null;
             }
             // the unique id index still refuses it if another writer inserts the id before this bulk runs
@@ -179,7 +193,7 @@ public final class CollectionWrites {
         }
         if (intent.operation() == Operation.HARD_DELETE) {
             if (stored == null) {
-                unchanged++;
+                resolved.add(plantOf(intent), Outcome.UNCHANGED);
                 return null;
             }
             return new DeleteOneModel<>(byId);
@@ -187,11 +201,11 @@ public final class CollectionWrites {
         if (stored != null) {
             Date storedVersion = ImageRecordCodec.version(stored);
             if (isOlder(intent.version(), storedVersion)) {
-                staleInDatabase++;
+                resolved.add(plantOf(intent), Outcome.STALE);
                 return null;
             }
             if (intent.version() != null && intent.version().equals(storedVersion)) {
-                unchanged++;
+                resolved.add(plantOf(intent), Outcome.UNCHANGED);
                 return null;
             }
         }
@@ -199,7 +213,7 @@ public final class CollectionWrites {
             return new ReplaceOneModel<>(byId, intent.document(), UPSERT);
         }
         if (stored == null) {
-            unchanged++;
+            resolved.add(plantOf(intent), Outcome.UNCHANGED);
             return null;
         }
         Document set = new Document(ImageRecordCodec.IS_DELETED, Boolean.TRUE);
@@ -229,42 +243,68 @@ public final class CollectionWrites {
     }
 
     /**
-     * The outcome of a request's write: a taken id is {@link Outcome#ID_TAKEN}; MongoDB unavailable,
+     * The outcome of a request's write: a taken id is {@link RequestOutcome#ID_TAKEN}; MongoDB unavailable,
      * or refusing the write for another reason, is thrown.
      */
-    public Outcome outcome() {
+    public RequestOutcome outcome() {
         if (failure != null) {
             throw failure;
         }
         for (BulkWriteError refusal : refusals) {
             WriteIntent intent = sourceOf(refusal.getIndex());
             if (intent.operation() == Operation.INSERT && ErrorCategory.fromErrorCode(refusal.getCode()) == ErrorCategory.DUPLICATE_KEY) {
-                return Outcome.ID_TAKEN;
+                return RequestOutcome.ID_TAKEN;
             }
             throw new IllegalStateException("MongoDB refused the write of id " + intent.id() + " in " + collection
                     + " (" + refusal.getCode() + "): " + refusal.getMessage());
         }
         if (idsTaken > 0) {
-            return Outcome.ID_TAKEN;
+            return RequestOutcome.ID_TAKEN;
         }
-        return models.isEmpty() ? Outcome.NOT_NEWER : Outcome.WRITTEN;
+        return models.isEmpty() ? RequestOutcome.NOT_NEWER : RequestOutcome.WRITTEN;
+    }
+
+    /** MongoDB rejected the write at {@code index} for good: its record is dead-lettered instead of applied. */
+    public void markRejected(int index) {
+        if (!rejected.get(index)) {
+            rejected.set(index);
+            resolved.move(plantOf(sourceOf(index)), Outcome.APPLIED, Outcome.DEAD_LETTERED);
+        }
+    }
+
+    public boolean isRejected(int index) {
+        return rejected.get(index);
+    }
+
+    /** Writes MongoDB acknowledged: the models sent less the rejected ones. */
+    public int applied() {
+        return models.size() - rejected.cardinality();
+    }
+
+    public int rejectedCount() {
+        return rejected.cardinality();
+    }
+
+    public int coalesced() {
+        return folded.total(Outcome.COALESCED);
     }
 
     public int staleSkipped() {
-        return staleInBatch + staleInDatabase;
+        return folded.total(Outcome.STALE) + resolved.total(Outcome.STALE);
     }
 
     public int unchanged() {
-        return unchanged;
+        return folded.total(Outcome.UNCHANGED) + resolved.total(Outcome.UNCHANGED);
+    }
+
+    /** The outcome of every intent added, per plant, once {@link #resolve} ran (the fold's alone before). */
+    public void forEachOutcome(OutcomeCounts.PlantOutcomeConsumer action) {
+        folded.forEach(action);
+        resolved.forEach(action);
     }
 
     /** Nanoseconds since the stored versions were compared, i.e. the bulk write's duration once it returned. */
     public long nanosSinceResolve() {
         return System.nanoTime() - writeStartedNanos;
-    }
-
-    /** The plant the intents came from (one collection holds one plant). */
-    public String plant() {
-        return latest.values().stream().findFirst().map(i -> i.source() == null ? null : i.source().plant()).orElse(null);
     }
 }

@@ -9,6 +9,7 @@ import org.lims.consumer.codec.ImageRecord;
 import org.lims.consumer.codec.ImageRecordCodec;
 import org.lims.consumer.config.Plants;
 import org.lims.consumer.codec.InvalidRecordException;
+import org.lims.consumer.codec.RejectionReason;
 
 /**
  * Turns one Kafka message into a {@link SyncRecord} and classifies its operation, exposing the
@@ -45,7 +46,7 @@ public class RecordDecoder {
                 in.getHeader(KafkaConstants.PARTITION, -1, Integer.class),
                 in.getHeader(KafkaConstants.OFFSET, -1L, Long.class),
                 in.getHeader(KafkaConstants.TIMESTAMP, 0L, Long.class),
-                key, value, record, operation);
+                key, value, record, operation, in.getHeaders());
         exchange.setVariable(PLANT, sync.plant());
         exchange.setVariable(OPERATION, operation.routeName());
         return sync;
@@ -70,7 +71,7 @@ public class RecordDecoder {
         String op = (raw instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : raw.toString())
                 .trim().toLowerCase(java.util.Locale.ROOT);
         if (!ImageRecordCodec.OPERATIONS.contains(op)) {
-            throw new InvalidRecordException("invalid-operation",
+            throw new InvalidRecordException(RejectionReason.INVALID_OPERATION,
                     "header 'operation' must be one of create, update, delete, got '" + (op.length() > 40 ? op.substring(0, 40) : op) + "'");
         }
         return op;

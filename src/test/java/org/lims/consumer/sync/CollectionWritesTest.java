@@ -3,6 +3,8 @@ package org.lims.consumer.sync;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import com.mongodb.MongoSocketOpenException;
 import com.mongodb.ServerAddress;
@@ -123,11 +125,11 @@ class CollectionWritesTest {
     void anInsertIsWrittenOnlyWhenNoRecordHoldsItsId() {
         CollectionWrites free = insertRequest(8);
         assertInstanceOf(InsertOneModel.class, free.resolve(List.of()).get(0));
-        assertEquals(CollectionWrites.Outcome.WRITTEN, free.outcome());
+        assertEquals(CollectionWrites.RequestOutcome.WRITTEN, free.outcome());
 
         CollectionWrites taken = insertRequest(8);
         assertEquals(0, taken.resolve(List.of(stored(8, 0))).size(), "even an older stored record holds the id");
-        assertEquals(CollectionWrites.Outcome.ID_TAKEN, taken.outcome());
+        assertEquals(CollectionWrites.RequestOutcome.ID_TAKEN, taken.outcome());
     }
 
     @Test
@@ -135,7 +137,7 @@ class CollectionWritesTest {
         CollectionWrites duplicate = insertRequest(8);
         duplicate.resolve(List.of());
         duplicate.refused(List.of(new BulkWriteError(11000, "E11000 duplicate key", new BsonDocument(), 0)));
-        assertEquals(CollectionWrites.Outcome.ID_TAKEN, duplicate.outcome(), "the unique index refused it: another writer took the id");
+        assertEquals(CollectionWrites.RequestOutcome.ID_TAKEN, duplicate.outcome(), "the unique index refused it: another writer took the id");
 
         CollectionWrites other = insertRequest(8);
         other.resolve(List.of());
@@ -147,5 +149,59 @@ class CollectionWritesTest {
         unavailable.failed(new MongoSocketOpenException("down", new ServerAddress()));
         assertThrows(MongoSocketOpenException.class, unavailable::outcome);
         assertTrue(unavailable.request() && !new CollectionWrites("c").request(), "a Kafka batch's writes are no request");
+    }
+
+    private static WriteIntent from(String plant, WriteIntent intent) {
+        SyncRecord source = new SyncRecord(plant, plant, 0, 0, 0, String.valueOf(intent.id()), null, null, intent.operation());
+        return new WriteIntent(intent.collection(), intent.id(), intent.operation(), intent.document(), intent.version(), source);
+    }
+
+    private static Map<String, Integer> outcomes(CollectionWrites w) {
+        Map<String, Integer> counts = new TreeMap<>();
+        w.forEachOutcome((plant, outcome, n) -> counts.merge(plant + ":" + outcome.label(), n, Integer::sum));
+        return counts;
+    }
+
+    @Test
+    void everyIntentEndsInExactlyOneOutcome() {
+        CollectionWrites w = new CollectionWrites("c");
+        w.add(from("potato", upsert(1, 1, "create")));        // coalesced by the update after it
+        w.add(from("potato", upsert(1, 3, "update")));        // applied
+        w.add(from("potato", upsert(1, 2, "late")));          // stale within the batch
+        w.add(from("potato", upsert(1, 3, "again")));         // unchanged within the batch: same version
+        w.add(from("potato", upsert(2, 4, "older")));         // stale against the stored version 6
+        w.add(from("potato", upsert(3, 5, "equal")));         // unchanged against the stored version 5
+        w.add(from("potato", new WriteIntent("c", 4, Operation.HARD_DELETE, null, null, null)));  // unchanged: absent
+        w.add(from("potato", new WriteIntent("c", 5, Operation.SOFT_DELETE, null, t(2), null)));  // unchanged: absent
+        w.add(from("potato", upsert(6, 1, "a")));             // coalesced by the tombstone
+        w.add(from("potato", new WriteIntent("c", 6, Operation.HARD_DELETE, null, null, null)));  // applied: stored
+        w.resolve(List.of(stored(2, 6), stored(3, 5), stored(6, 0)));
+        assertEquals(Map.of("potato:applied", 2, "potato:coalesced", 2, "potato:stale", 2, "potato:unchanged", 4), outcomes(w));
+        assertEquals(2, w.applied());
+        assertEquals(2, w.coalesced());
+        assertEquals(2, w.staleSkipped());
+        assertEquals(4, w.unchanged());
+    }
+
+    @Test
+    void aWriteMongoDbRejectsCountsAsDeadLetteredNotApplied() {
+        CollectionWrites w = new CollectionWrites("c");
+        w.add(from("tomato", upsert(1, 1, "a")));
+        w.add(from("tomato", upsert(2, 1, "b")));
+        assertEquals(2, w.resolve(List.of()).size());
+        w.markRejected(1);
+        w.markRejected(1);
+        assertEquals(Map.of("tomato:applied", 1, "tomato:dead_lettered", 1), outcomes(w));
+        assertEquals(1, w.applied());
+        assertTrue(w.isRejected(1));
+    }
+
+    @Test
+    void resolvingAgainCountsTheStoredComparisonOnce() {
+        CollectionWrites w = new CollectionWrites("c");
+        w.add(from("pepper", upsert(1, 1, "a")));
+        w.resolve(List.of());
+        w.resolve(List.of(stored(1, 1)));
+        assertEquals(Map.of("pepper:unchanged", 1), outcomes(w));
     }
 }

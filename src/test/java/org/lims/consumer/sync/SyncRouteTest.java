@@ -52,7 +52,7 @@ class SyncRouteTest {
         // the sync-batch consumer never starts here; the producers are replaced below before they connect
         context.getPropertiesComponent().addOverrideProperty("lims.kafka.brokers", "localhost:1");
         Plants plants = Plants.from(new Settings(context.getPropertiesComponent()));
-        SyncMetrics metrics = new SyncMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        SyncMetrics metrics = new SyncMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), plants);
         var registry = context.getRegistry();
         registry.bind("plants", plants);
         registry.bind("recordDecoder", new RecordDecoder(new ImageRecordCodec(), plants));
@@ -60,7 +60,7 @@ class SyncRouteTest {
         registry.bind("deadLetters", new DeadLetters());
         registry.bind("syncMetrics", metrics);
         registry.bind("kafkaBatch", new KafkaBatch());
-        registry.bind("batchPlanAggregator", new BatchPlanAggregator(plants, metrics));
+        registry.bind("batchPlanAggregator", new BatchPlanAggregator());
         registry.bind("bulkWrites", new BulkWrites());
         registry.bind("offsets", new Offsets());
         registry.bind("databaseSetup", new org.lims.consumer.config.DatabaseSetup());
@@ -77,7 +77,7 @@ class SyncRouteTest {
             // the dead-letter topic check needs a broker: this tier has none
             a.weaveByType(org.apache.camel.model.BeanDefinition.class).selectLast().replace().to("mock:dead-letter-topic-setup");
         });
-        AdviceWith.adviceWith(context, "publish-dead-letter", a -> a.weaveByToUri("kafka:*").replace().to("mock:dead-letter-topic"));
+        AdviceWith.adviceWith(context, "append-dead-letter", a -> a.weaveByToUri("kafka:*").replace().to("mock:dead-letter-topic"));
         context.start();
         template = context.createProducerTemplate();
     }
