@@ -298,7 +298,7 @@ class RestRouteTest {
                 a.replaceFromWith("direct:prepare-database");
                 a.mockEndpointsAndSkip("mongodb:*");
             });
-            AdviceWith.adviceWith(context, "publish-dead-letter", a -> a.weaveByToUri("kafka:*").replace().to("mock:dead-letter-topic"));
+            AdviceWith.adviceWith(context, "append-dead-letter", a -> a.weaveByToUri("kafka:*").replace().to("mock:dead-letter-topic"));
             context.start();
             RestRoutes routes = new RestRoutes(context, new Http(port));
             routes.reset();

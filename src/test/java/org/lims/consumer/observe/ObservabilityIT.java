@@ -196,7 +196,8 @@ class ObservabilityIT {
                 for (String name : List.of("lims_consumer_records_received_total", "lims_consumer_image_bytes_total")) {
                     assertEquals(1, metrics.series(name).stream().filter(s -> plant.equals(s.labels().get("plant"))).count(), name + " " + plant);
                 }
-                assertEquals(3, metrics.series("lims_consumer_images_applied_total").stream()
+                // one per operation: upsert, soft-delete, hard-delete and insert (a REST create)
+                assertEquals(org.lims.consumer.sync.Operation.values().length, metrics.series("lims_consumer_images_applied_total").stream()
                         .filter(s -> plant.equals(s.labels().get("plant"))).count(), "images applied per operation, " + plant);
             }
             Set<String> reasons = new TreeSet<>();
