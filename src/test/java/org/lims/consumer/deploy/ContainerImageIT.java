@@ -30,11 +30,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.lims.consumer.api.Http;
 import org.lims.consumer.config.Settings;
+import org.lims.consumer.testinfra.ChildProcess;
 import org.lims.consumer.testinfra.ConsumerDb;
 import org.lims.consumer.testinfra.LimsApp;
 import org.lims.consumer.testinfra.LimsEvents;
 import org.lims.consumer.testinfra.LimsInfrastructure;
-import org.lims.consumer.testinfra.LimsProcess;
 import org.lims.consumer.testinfra.TestScope;
 
 import static org.awaitility.Awaitility.await;
@@ -121,7 +121,7 @@ class ContainerImageIT {
         }
         assertEquals(thinJar, own, "/app/classes and /app/resources hold the app's own classes and resources, as its jar does");
         own.stream().filter(n -> n.endsWith(".class")).forEach(imageClasses::add);
-        Set<String> shaded = classEntries(LimsProcess.jar());
+        Set<String> shaded = classEntries(ChildProcess.appJar());
         assertEquals(Set.of(), difference(shaded, imageClasses), "classes of the production jar missing from the image");
         assertEquals(Set.of(), difference(imageClasses, shaded), "classes in the image the production jar does not hold");
 
