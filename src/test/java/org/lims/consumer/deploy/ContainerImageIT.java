@@ -177,7 +177,7 @@ class ContainerImageIT {
         // the host's network: the ports the Deployment uses may be taken here
         env.put("LIMS_HTTP_PORT", String.valueOf(http));
         env.put("LIMS_MANAGEMENT_PORT", String.valueOf(management));
-        env.put("CAMEL_COMPONENT_KAFKA_GROUP_INSTANCE_ID", "lims-consumer-image-it-0");
+        env.put("LIMS_KAFKA_GROUP_INSTANCE_ID", "lims-consumer-image-it-0");
 
         File log = Files.createTempFile("lims-image-run", ".log").toFile();
         long started = System.nanoTime();
