@@ -3,6 +3,7 @@ package org.lims.consumer;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListener;
 import org.lims.consumer.config.Bootstrap;
+import org.lims.consumer.config.LeaveGroupOnStop;
 import org.lims.consumer.config.LimsBeans;
 import org.lims.consumer.config.Settings;
 
@@ -44,6 +45,7 @@ public final class Application {
             main.addMainListener(listener);
         }
         main.addMainListener(new Bootstrap());
+        main.addMainListener(new LeaveGroupOnStop());
         return main;
     }
 

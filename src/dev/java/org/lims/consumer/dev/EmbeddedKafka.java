@@ -51,6 +51,18 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Starts a broker on {@code port} (0: a free one) storing its log under {@code dir}; formats the directory once. */
     public static EmbeddedKafka start(int port, Path dir) {
+        return start(port, dir, null);
+    }
+
+    /**
+     * A listener beside PLAINTEXT (which stays the inter-broker listener), e.g. SASL_SSL for the secured-transport
+     * tests: {@code config} holds its {@code listener.name.<name>.*} keys and the broker-wide SASL keys.
+     */
+    public record Listener(String name, String protocol, int port, Map<String, String> config) {
+    }
+
+    /** As {@link #start(int, Path)}, with one more listener (null: none). */
+    public static EmbeddedKafka start(int port, Path dir, Listener extra) {
         try {
             int brokerPort = port > 0 ? port : freePort();
             int controllerPort = freePort();
@@ -59,10 +71,11 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("process.roles", "broker,controller");
             p.put("node.id", "1");
             p.put("controller.quorum.voters", "1@localhost:" + controllerPort);
-            p.put("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
-            p.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
+            String extraListener = extra == null ? "" : "," + extra.name() + "://localhost:" + extra.port();
+            p.put("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort + extraListener);
+            p.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort + extraListener);
             p.put("controller.listener.names", "CONTROLLER");
-            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT" + (extra == null ? "" : "," + extra.name() + ":" + extra.protocol()));
             p.put("inter.broker.listener.name", "PLAINTEXT");
             p.put("log.dirs", dir.toAbsolutePath().toString());
             p.put("num.partitions", "3");
@@ -75,6 +88,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("replica.fetch.max.bytes", String.valueOf(MAX_MESSAGE_BYTES));
             p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
             p.put("auto.create.topics.enable", "true");
+            if (extra != null) {
+                p.putAll(extra.config());
+            }
             KafkaConfig config = KafkaConfig.fromProps(p);
             if (!Files.exists(dir.resolve("meta.properties"))) {
                 format(dir);

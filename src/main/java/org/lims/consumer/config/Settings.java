@@ -16,6 +16,11 @@ public final class Settings {
     public static final String DLQ_REPLAY_GROUP_ID = "lims.kafka.dlq-replay-group-id";
     public static final String TOPIC_PARTITIONS = "lims.kafka.topic-partitions";
 
+    /** The Kafka security settings a failed login or an untrusted certificate names. */
+    public static final String KAFKA_SASL_MECHANISM = "lims.kafka.sasl-mechanism";
+    public static final String KAFKA_SASL_JAAS_CONFIG = "lims.kafka.sasl-jaas-config";
+    public static final String KAFKA_SSL_TRUSTSTORE = "lims.kafka.ssl-truststore-location";
+
     /**
      * Kafka security: {@code lims.kafka.<setting>} -> the camel-kafka component option it sets (so the
      * consumer and the dead-letter producer get it) and the Kafka client key the start-up and DLQ admin
@@ -23,9 +28,9 @@ public final class Settings {
      */
     public static final String[][] KAFKA_SECURITY = {
         {"lims.kafka.security-protocol", "securityProtocol", "security.protocol"},
-        {"lims.kafka.sasl-mechanism", "saslMechanism", "sasl.mechanism"},
-        {"lims.kafka.sasl-jaas-config", "saslJaasConfig", "sasl.jaas.config"},
-        {"lims.kafka.ssl-truststore-location", "sslTruststoreLocation", "ssl.truststore.location"},
+        {KAFKA_SASL_MECHANISM, "saslMechanism", "sasl.mechanism"},
+        {KAFKA_SASL_JAAS_CONFIG, "saslJaasConfig", "sasl.jaas.config"},
+        {KAFKA_SSL_TRUSTSTORE, "sslTruststoreLocation", "ssl.truststore.location"},
         {"lims.kafka.ssl-truststore-password", "sslTruststorePassword", "ssl.truststore.password"},
         {"lims.kafka.ssl-truststore-type", "sslTruststoreType", "ssl.truststore.type"},
         {"lims.kafka.ssl-keystore-location", "sslKeystoreLocation", "ssl.keystore.location"},

@@ -75,7 +75,7 @@ class DeployedConfigIT {
         environment.put("LIMS_MONGODB_URI", LimsInfrastructure.mongoUri());
         environment.put("LIMS_HTTP_PORT", String.valueOf(http));
         environment.put("LIMS_MANAGEMENT_PORT", String.valueOf(management));
-        environment.put("CAMEL_COMPONENT_KAFKA_GROUP_INSTANCE_ID", "lims-consumer-deployed-it-0");
+        environment.put("LIMS_KAFKA_GROUP_INSTANCE_ID", "lims-consumer-deployed-it-0");
         assertTrue(environment.get("LIMS_ROUTES_INCLUDE").startsWith("file:" + mount), environment.toString());
         // this test's own topics, group and database on the shared infrastructure
         Map<String, String> scoped = new HashMap<>(scope.appProperties());

@@ -329,7 +329,7 @@ class KustomizeManifestsTest {
         assertNotNull(volumes.get(mounts.get("/tmp")).getEmptyDir(), "/tmp is a writable emptyDir");
 
         // static membership from the pod name
-        EnvVar instance = c.getEnv().stream().filter(e -> e.getName().equals("CAMEL_COMPONENT_KAFKA_GROUP_INSTANCE_ID")).findFirst().orElseThrow();
+        EnvVar instance = c.getEnv().stream().filter(e -> e.getName().equals("LIMS_KAFKA_GROUP_INSTANCE_ID")).findFirst().orElseThrow();
         assertEquals("metadata.name", instance.getValueFrom().getFieldRef().getFieldPath());
 
         // route files and properties mounted from the generated ConfigMaps, and camel-main pointed at them

@@ -17,6 +17,7 @@ import org.lims.consumer.testinfra.ConsumerDb;
 import org.lims.consumer.testinfra.DeadLetterTopic;
 import org.lims.consumer.testinfra.LimsEvents;
 import org.lims.consumer.testinfra.LimsInfrastructure;
+import org.lims.consumer.testinfra.SecureInfrastructure;
 import org.lims.consumer.testinfra.TestScope;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -90,6 +91,58 @@ class CredentialsNotLoggedIT {
         assertEquals(2, exit, output);
         assertTrue(output.contains("lims:***@"), "the URI is shown redacted: " + output);
         assertNoPassword(output, URI_PW, MONGO_PW);
+    }
+
+    /**
+     * Start-up through the secured transports when a credential or a trust store is wrong: one line that names the
+     * setting to fix and says what failed, and neither the wrong nor the right password anywhere in the output.
+     */
+    @Test
+    void aRefusedLoginOrAnUntrustedCertificateNamesTheSettingNeverTheSecret() throws Exception {
+        SecureInfrastructure secure = SecureInfrastructure.get();
+        String wrongPassword = "wrong-" + java.util.UUID.randomUUID();
+        String other = secure.certificates().otherTrustStore().toString();
+        Map<String, Map<String, String>> runs = new java.util.LinkedHashMap<>();
+        for (String mechanism : List.of("SCRAM-SHA-512", "PLAIN")) {
+            Map<String, String> wrong = new HashMap<>(secure.appEnvironment(mechanism));
+            wrong.put("LIMS_KAFKA_SASL_JAAS_CONFIG", SecureInfrastructure.jaas(mechanism,
+                    "PLAIN".equals(mechanism) ? SecureInfrastructure.PLAIN_USER : SecureInfrastructure.SCRAM_USER, wrongPassword));
+            runs.put("wrong " + mechanism + " password", wrong);
+        }
+        Map<String, String> untrustedBroker = new HashMap<>(secure.appEnvironment("SCRAM-SHA-512"));
+        untrustedBroker.put("LIMS_KAFKA_SSL_TRUSTSTORE_LOCATION", other);
+        runs.put("untrusted broker certificate", untrustedBroker);
+        Map<String, String> untrustedMongo = new HashMap<>(secure.appEnvironment("SCRAM-SHA-512"));
+        untrustedMongo.put("LIMS_MONGODB_TLS_TRUSTSTORE_LOCATION", other);
+        runs.put("untrusted MongoDB certificate", untrustedMongo);
+
+        Map<String, ChildProcess> apps = new java.util.LinkedHashMap<>();
+        runs.forEach((name, env) -> {
+            Map<String, String> e = new HashMap<>(env);
+            e.put("LIMS_HTTP_PORT", "0");
+            e.put("LIMS_MANAGEMENT_PORT", "0");
+            apps.put(name, ChildProcess.app(Map.of(), e));
+        });
+        Map<String, String> lines = new java.util.LinkedHashMap<>();
+        for (var app : apps.entrySet()) {
+            try (ChildProcess p = app.getValue()) {
+                assertEquals(2, p.awaitExit(90), app.getKey() + ": " + p.output());
+                List<String> errors = p.output().lines().filter(l -> l.startsWith("lims-consumer: cannot start")).toList();
+                assertEquals(1, errors.size(), app.getKey() + ": " + p.output());
+                lines.put(app.getKey(), errors.get(0));
+                assertNoPassword(p.output(), wrongPassword, secure.password("SCRAM-SHA-512"), secure.password("PLAIN"), secure.certificates().password());
+            }
+        }
+        lines.forEach((name, line) -> System.out.println(name + ": " + line));
+        for (String mechanism : List.of("SCRAM-SHA-512", "PLAIN")) {
+            String line = lines.get("wrong " + mechanism + " password");
+            assertTrue(line.contains("Kafka authentication failed") && line.contains("LIMS_KAFKA_SASL_JAAS_CONFIG"), line);
+        }
+        String broker = lines.get("untrusted broker certificate");
+        assertTrue(broker.contains("certificate is not trusted") && broker.contains("lims.kafka.ssl-truststore-location"), broker);
+        String mongo = lines.get("untrusted MongoDB certificate");
+        assertTrue(mongo.contains("MongoDB TLS handshake failed") && mongo.contains("certificate is not trusted")
+                && mongo.contains("lims.mongodb.tls.truststore-location"), mongo);
     }
 
     static void assertNoPassword(String output, String... passwords) {

@@ -31,8 +31,13 @@ public final class DeadLetterTopic implements AutoCloseable {
     private final List<Letter> letters = new ArrayList<>();
 
     public DeadLetterTopic(TestScope scope) {
+        this(scope, LimsInfrastructure.brokers());
+    }
+
+    /** On another broker than the suite's (the secured-transport tests' own). */
+    public DeadLetterTopic(TestScope scope, String brokers) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LimsInfrastructure.brokers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, scope.group() + "-dlq-reader");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

@@ -28,9 +28,14 @@ public final class LimsEvents implements AutoCloseable {
     private final TestScope scope;
 
     public LimsEvents(TestScope scope) {
+        this(scope, LimsInfrastructure.brokers());
+    }
+
+    /** On another broker than the suite's (the secured-transport tests' own). */
+    public LimsEvents(TestScope scope, String brokers) {
         this.scope = scope;
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LimsInfrastructure.brokers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);

@@ -94,15 +94,18 @@ public final class FaultHarness {
     public static void main(String[] args) throws Exception {
         Options o = parse(args);
         List<Result> results = new FaultHarness(o).runAll();
-        String table = table(results);
+        finish("FAULTS", table(results), o.report(), results.stream().allMatch(Result::clean));
+    }
+
+    /** Prints the table (and writes it to {@code report}, if given), then exits 1 unless the runs were clean. */
+    static void finish(String harness, String table, Path report, boolean clean) throws java.io.IOException {
         System.out.println();
         System.out.println(table);
-        if (o.report() != null) {
-            Files.createDirectories(o.report().toAbsolutePath().getParent());
-            Files.writeString(o.report(), table);
+        if (report != null) {
+            Files.createDirectories(report.toAbsolutePath().getParent());
+            Files.writeString(report, table);
         }
-        boolean clean = results.stream().allMatch(Result::clean);
-        System.out.println(clean ? "FAULTS: no loss, no wrong application" : "FAULTS: LOSS OR WRONG APPLICATION");
+        System.out.println(harness + (clean ? ": no loss, no wrong application" : ": LOSS OR WRONG APPLICATION"));
         System.exit(clean ? 0 : 1);
     }
 
