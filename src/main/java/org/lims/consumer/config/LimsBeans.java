@@ -8,10 +8,16 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.Registry;
 import org.lims.consumer.api.ApiBeans;
+import org.lims.consumer.api.ImageResponses;
 import org.lims.consumer.observe.KafkaConsumerWatch;
+import org.lims.consumer.observe.ProducerReads;
+import org.lims.consumer.observe.ReconcileMetrics;
 import org.lims.consumer.observe.ReadinessChecks;
 import org.lims.consumer.observe.SyncMetrics;
 import org.lims.consumer.codec.ImageRecordCodec;
+import org.lims.consumer.reconcile.ReconcileSchedule;
+import org.lims.consumer.reconcile.ReconcileSettings;
+import org.lims.consumer.reconcile.Reconciler;
 import org.lims.consumer.sync.BatchPlanAggregator;
 import org.lims.consumer.sync.BulkWrites;
 import org.lims.consumer.sync.DeadLetters;
@@ -57,5 +63,21 @@ public class LimsBeans implements CamelConfiguration {
                 Bootstrap.kafkaAdminConfig(settings, settings.require(Settings.KAFKA_BROKERS)),
                 settings.require(Settings.DLQ_TOPIC)));
         ApiBeans.register(context, settings, zone);
+        if (settings.flag(Settings.RECONCILE_ENABLED)) {
+            registerReconciliation(context, settings, meters, plants, zone);
+        }
+    }
+
+    /** The beans of reconcile.camel.yaml, whose routes exist only when lims.producer.mongodb.uri is set. */
+    private static void registerReconciliation(CamelContext context, Settings settings, PrometheusMeterRegistry meters, Plants plants,
+                                               ZoneId zone) {
+        Registry registry = context.getRegistry();
+        ReconcileSettings config = ReconcileSettings.from(settings);
+        ProducerReads reads = registry.lookupByNameAndType(Bootstrap.PRODUCER_READS, ProducerReads.class);
+        ReconcileMetrics metrics = new ReconcileMetrics(meters, plants.names(), reads, config.intervalSeconds());
+        ReconcileSchedule schedule = new ReconcileSchedule(context, config);
+        registry.bind("reconcileMetrics", metrics);
+        registry.bind("reconcileSchedule", schedule);
+        registry.bind("reconciler", new Reconciler(settings, config, schedule, metrics, reads, new ImageResponses(zone)));
     }
 }

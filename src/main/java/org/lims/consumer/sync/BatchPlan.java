@@ -22,6 +22,13 @@ public final class BatchPlan {
     private int deadLettered;
     private long bytes;
 
+    /** Writes that do not come from Kafka (nothing to commit), e.g. a page of reconciliation repairs. */
+    public static BatchPlan of(List<WriteIntent> intents) {
+        BatchPlan plan = new BatchPlan();
+        intents.forEach(plan::add);
+        return plan;
+    }
+
     void add(WriteIntent intent) {
         byCollection.computeIfAbsent(intent.collection(), CollectionWrites::new).add(intent);
     }
