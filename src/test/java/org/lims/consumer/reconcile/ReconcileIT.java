@@ -1,5 +1,6 @@
 package org.lims.consumer.reconcile;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,14 +11,21 @@ import java.util.Map;
 import com.mongodb.client.MongoCollection;
 import org.apache.camel.ProducerTemplate;
 import org.bson.Document;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.lims.consumer.dev.EmbeddedMongo;
+import org.lims.consumer.dev.sim.ImageApi;
+import org.lims.consumer.observe.ReconcileMetrics;
 import org.lims.consumer.testinfra.ConsumerDb;
+import org.lims.consumer.testinfra.KafkaLag;
 import org.lims.consumer.testinfra.LimsApp;
 import org.lims.consumer.testinfra.LimsInfrastructure;
+import org.lims.consumer.testinfra.LogLines;
 import org.lims.consumer.testinfra.ProducerDb;
 import org.lims.consumer.testinfra.RunningApp;
 import org.lims.consumer.testinfra.Scrape;
+import org.lims.consumer.testinfra.TestScope;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -119,6 +127,120 @@ class ReconcileIT {
         }
     }
 
+    @Test
+    void initialLoadWhileKafkaDeliversNewerVersionsEndsWithTheNewestOfEveryId() {
+        int perPlant = 2000;
+        List<String> progress = LogLines.capture("org.lims.consumer.reconcile");
+        try (Fixture f = Fixture.create("reconcile-load", LimsInfrastructure.mongoUri(), Map.of("lims.reconcile.page-size", "500"))) {
+            for (String plant : TestScope.PLANTS) {
+                List<Document> records = new ArrayList<>();
+                for (int id = 1; id <= perPlant; id++) {
+                    records.add(version(id, 1));
+                }
+                f.producer.insert(plant, records);
+            }
+            f.startApp();
+            // while the start-up run loads: the Image API changes every 7th record and publishes it; for every
+            // 14th the producer database is not updated yet (the change Kafka carries is newer than what was read)
+            for (int id = 7; id <= perPlant; id += 7) {
+                for (String plant : TestScope.PLANTS) {
+                    Document v2 = version(id, 2);
+                    if (id % 14 != 0) {
+                        f.producer.replace(plant, v2);
+                    }
+                    f.running.events().sendAsync(plant, String.valueOf(id), ImageApi.json(v2));
+                }
+            }
+            f.running.events().flush();
+            f.awaitRuns(ReconcileMetrics.OK, 1, Duration.ofSeconds(90));
+            KafkaLag.awaitZero(f.running.scope(), Duration.ofSeconds(60));
+
+            for (String plant : TestScope.PLANTS) {
+                Map<Long, Document> stored = new HashMap<>();
+                for (Document d : f.consumer(plant).find()) {
+                    stored.put(((Number) d.get("id")).longValue(), d);
+                }
+                assertEquals(perPlant, stored.size(), plant + ": every producer record loaded once");
+                for (int id = 1; id <= perPlant; id++) {
+                    assertSameRecord(version(id, id % 7 == 0 ? 2 : 1), stored.get((long) id));
+                }
+            }
+            int changed = 3 * (perPlant / 7);
+            double repaired = f.metric("lims_consumer_reconcile_repaired_total");
+            assertTrue(repaired >= 3 * perPlant - changed && repaired <= 3 * perPlant,
+                    repaired + " repaired: every record once, except those a Kafka event reached first");
+            assertTrue(progress.stream().anyMatch(l -> l.startsWith("Reconcile potato: ") && l.contains(" records to repair checked (")
+                    && l.contains("%") && l.contains("records/s")), "a progress line per repair page: " + progress);
+
+            // the producer catches up with what Kafka carried: then nothing differs, and a run reads digests only
+            for (int id = 14; id <= perPlant; id += 14) {
+                for (String plant : TestScope.PLANTS) {
+                    f.producer.replace(plant, version(id, 2));
+                }
+            }
+            double before = f.metric("lims_consumer_reconcile_bytes_read_total");
+            ReconcileRun quiet = f.runOnce();
+            double bytes = f.metric("lims_consumer_reconcile_bytes_read_total") - before;
+            assertEquals(0, quiet.differences(), quiet.summary());
+            double perRecord = bytes / (3 * perPlant);
+            System.out.printf("no-difference run over %d records: %.0f bytes read from the producer, %.3f bytes per record%n",
+                    3 * perPlant, bytes, perRecord);
+            assertTrue(bytes > 0 && perRecord <= 100, perRecord + " bytes per record");
+            assertEquals(quiet.totalBytesRead(), bytes, 0.0, "the run's own count agrees with the metric");
+        } finally {
+            LogLines.stop();
+        }
+    }
+
+    @Test
+    void aProducerDatabaseThatStopsDuringARunFailsTheRunNotTheSync() throws Exception {
+        Assumptions.assumeTrue(LimsInfrastructure.embeddedMongo(), "needs a producer MongoDB this test may stop (not LIMS_MONGODB_URI)");
+        int port = LimsApp.freePort();
+        Path store = LimsInfrastructure.tempDir("lims-producer").resolve("producer.mv");
+        EmbeddedMongo server = EmbeddedMongo.start(port, store);
+        String uri = server.connectionString() + "/?serverSelectionTimeoutMS=1000&connectTimeoutMS=1000";
+        int perPlant = 500;
+        try (Fixture f = Fixture.create("reconcile-down", uri, Map.of("lims.reconcile.page-size", "50", "lims.reconcile.fetch-size", "25",
+                "lims.reconcile.retry-initial-s", "1"))) {
+            for (String plant : TestScope.PLANTS) {
+                List<Document> records = new ArrayList<>();
+                for (int id = 1; id <= perPlant; id++) {
+                    records.add(version(id, 1));
+                }
+                f.producer.insert(plant, records);
+            }
+            f.startApp();
+            await("the start-up run repairing").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> f.metric("lims_consumer_reconcile_repaired_total", "plant", "potato") > 0);
+            server.close();
+            f.awaitRuns(ReconcileMetrics.FAILED, 1, Duration.ofSeconds(30));
+            assertEquals(0, f.metric("lims_consumer_reconcile_runs_total", "result", ReconcileMetrics.OK), "the run was under way");
+
+            // the stream goes on and the app stays ready while the producer database is away
+            for (int id = 5001; id <= 5010; id++) {
+                f.running.events().send("tomato", org.lims.consumer.testinfra.LimsEvents.record(id, org.lims.consumer.testinfra.LimsEvents.image(id, 64),
+                        java.time.LocalDateTime.of(2024, 7, 1, 0, 0), null));
+            }
+            f.db.awaitRecord("tomato", 5010, d -> true);
+            assertEquals(200, ready(f.app().managementPort()), "readiness does not depend on the producer database");
+            assertEquals(0, f.metric("lims_consumer_reconcile_runs_total", "result", ReconcileMetrics.OK));
+
+            server = EmbeddedMongo.start(port, store);
+            f.awaitRuns(ReconcileMetrics.OK, 1, Duration.ofSeconds(60));
+            for (String plant : TestScope.PLANTS) {
+                assertEquals(perPlant + (plant.equals("tomato") ? 10 : 0), f.db.count(plant), plant + ": loaded once the producer is back");
+            }
+        } finally {
+            server.close();
+        }
+    }
+
+    private static int ready(int managementPort) throws Exception {
+        return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://localhost:" + managementPort + "/observe/health/ready")).timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
     /** Version v of a record: updated v minutes after creation (v = 1: never updated); camera_id = v tells them apart. */
     static Document version(long id, int v) {
         Instant created = T0.plusSeconds(id);
@@ -145,35 +267,56 @@ class ReconcileIT {
 
     /** The app with reconciliation on against its own producer database; runs only when asked (and once at start-up). */
     static final class Fixture implements AutoCloseable {
-        final RunningApp running;
+        final String name;
+        final String producerUri;
+        final String producerDatabase;
         final ProducerDb producer;
-        final ConsumerDb db;
+        final Map<String, String> props = new HashMap<>();
+        RunningApp running;
+        ConsumerDb db;
 
-        private Fixture(RunningApp running, ProducerDb producer) {
-            this.running = running;
-            this.producer = producer;
-            this.db = running.db();
-        }
-
-        static Fixture start(String name, Map<String, String> overrides) {
-            String producerDb = "limstest_producer_" + name.replace('-', '_') + "_" + ProcessHandle.current().pid() + "_" + System.nanoTime() % 100000;
-            ProducerDb producer = new ProducerDb(LimsInfrastructure.mongoUri(), producerDb);
-            Map<String, String> props = new HashMap<>();
-            props.put("lims.producer.mongodb.uri", LimsInfrastructure.mongoUri());
-            props.put("lims.producer.mongodb.database", producerDb);
+        private Fixture(String name, String producerUri, Map<String, String> overrides) {
+            this.name = name;
+            this.producerUri = producerUri;
+            this.producerDatabase = "limstest_producer_" + name.replace('-', '_') + "_" + ProcessHandle.current().pid() + "_"
+                    + System.nanoTime() % 100000;
+            this.producer = new ProducerDb(producerUri, producerDatabase);
+            props.put("lims.producer.mongodb.uri", producerUri);
+            props.put("lims.producer.mongodb.database", producerDatabase);
             props.put("lims.reconcile.interval-s", "3600");
             props.put("lims.reconcile.settle-ms", "200");
             props.putAll(overrides);
-            RunningApp running = RunningApp.start(name, props);
-            Fixture f = new Fixture(running, producer);
-            // the start-up run over the empty databases
-            await("start-up run").atMost(Duration.ofSeconds(30)).until(() ->
-                    Scrape.of(running.app().managementPort()).sum("lims_consumer_reconcile_runs_total") >= 1);
+        }
+
+        /** A producer database on the test server; the app is started by {@link #startApp()}. */
+        static Fixture create(String name, String producerUri, Map<String, String> overrides) {
+            return new Fixture(name, producerUri, overrides);
+        }
+
+        /** Producer database and app, the start-up run over the empty databases done. */
+        static Fixture start(String name, Map<String, String> overrides) {
+            Fixture f = create(name, LimsInfrastructure.mongoUri(), overrides).startApp();
+            f.awaitRuns(ReconcileMetrics.OK, 1, Duration.ofSeconds(30));
             return f;
+        }
+
+        Fixture startApp() {
+            running = RunningApp.start(name, props);
+            db = running.db();
+            return this;
         }
 
         LimsApp app() {
             return running.app();
+        }
+
+        double metric(String name, String... labels) {
+            return Scrape.of(app().managementPort()).sum(name, labels);
+        }
+
+        void awaitRuns(String result, int atLeast, Duration timeout) {
+            await(result + " runs >= " + atLeast).atMost(timeout).pollInterval(Duration.ofMillis(200))
+                    .until(() -> metric("lims_consumer_reconcile_runs_total", "result", result) >= atLeast);
         }
 
         MongoCollection<Document> consumer(String plant) {
@@ -193,8 +336,11 @@ class ReconcileIT {
 
         @Override
         public void close() {
-            running.close();
+            if (running != null) {
+                running.close();
+            }
             producer.close();
         }
     }
+
 }
