@@ -33,6 +33,8 @@ import org.lims.consumer.codec.ImageRecordCodec;
  */
 public final class PlantComparison {
 
+    static final int PARENTS_PER_DIGEST = 100;
+
     /** An id range [lo, hi) and how many records it holds on the fuller side. */
     record Range(long lo, long hi, long records) {
     }
@@ -51,6 +53,8 @@ public final class PlantComparison {
     // digests
     private long level;
     private List<Long> parents;
+    private int chunkStart;
+    private List<Long> split = new ArrayList<>();
     private boolean refining = true;
     private long producerRecords;
     private long consumerRecords;
@@ -125,14 +129,23 @@ public final class PlantComparison {
         return refining;
     }
 
-    /** The digest pipeline of the current level (the same for both databases). */
+    /** The digest pipeline of the current level's next chunk of parent buckets (the same for both databases). */
     public List<Document> digestPipeline() {
         if (parents == null) {
             return Pipelines.digest(level, null, 0, null);
         }
+        List<Long> chunk = chunk();
         long parentSize = level * ReconcileSettings.FAN_OUT;
-        long[] bounds = {parents.get(0) * parentSize, (parents.get(parents.size() - 1) + 1) * parentSize};
-        return Pipelines.digest(level, bounds, parentSize, isContiguous(parents) ? null : parents);
+        long[] bounds = {chunk.get(0) * parentSize, (chunk.get(chunk.size() - 1) + 1) * parentSize};
+        return Pipelines.digest(level, bounds, parentSize, isContiguous(chunk) ? null : chunk);
+    }
+
+    /**
+     * At most {@link #PARENTS_PER_DIGEST} parents per digest query: it keeps the id bounds tight and the
+     * {@code $in} list short (the Mongo-wire server tests each record against the whole list).
+     */
+    private List<Long> chunk() {
+        return parents.subList(chunkStart, Math.min(parents.size(), chunkStart + PARENTS_PER_DIGEST));
     }
 
     /** Compares the two sides' digests of the current level; buckets that differ are split further or read in detail. */
@@ -143,7 +156,6 @@ public final class PlantComparison {
             consumerRecords = c.values().stream().mapToLong(d -> d[0]).sum();
             producerRecords = p.values().stream().mapToLong(d -> d[0]).sum();
         }
-        List<Long> split = new ArrayList<>();
         TreeSet<Long> buckets = new TreeSet<>(c.keySet());
         buckets.addAll(p.keySet());
         for (long bucket : buckets) {
@@ -159,6 +171,10 @@ public final class PlantComparison {
                 split.add(bucket);
             }
         }
+        if (parents != null && chunkStart + PARENTS_PER_DIGEST < parents.size()) {
+            chunkStart += PARENTS_PER_DIGEST;
+            return;
+        }
         if (split.isEmpty()) {
             refining = false;
             // levels add their ranges as they finish: a one-sided top bucket may precede a leaf below it
@@ -167,6 +183,8 @@ public final class PlantComparison {
             toCompare = detail.stream().mapToLong(Range::records).sum();
         } else {
             parents = split;
+            split = new ArrayList<>();
+            chunkStart = 0;
             level = level / ReconcileSettings.FAN_OUT;
         }
     }

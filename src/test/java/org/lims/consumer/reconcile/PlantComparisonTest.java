@@ -63,6 +63,31 @@ class PlantComparisonTest {
     }
 
     @Test
+    void manyDifferingParentsAreDigestedAHundredAtATime() {
+        PlantComparison c = comparison(new ReconcileSettings(600, 30, false, 10_000, 10, 1000, 100, 0));
+        List<Document> consumer = new ArrayList<>();
+        List<Document> producer = new ArrayList<>();
+        for (long bucket = 0; bucket < 250; bucket += 1) {
+            consumer.add(digest(bucket, 10_000, 1));
+            producer.add(digest(bucket, 10_000, bucket % 2 == 0 ? 2 : 1));
+        }
+        c.digested(consumer, producer);
+        // 125 differing buckets of 10,000 ids: two queries at level 1,000
+        Document first = c.digestPipeline().get(0).get("$match", Document.class).get("id", Document.class);
+        assertEquals(0L, first.get("$gte"));
+        assertEquals(1_990_000L, first.get("$lt"), "the first 100 parents: buckets 0, 2, ..., 198");
+        c.digested(List.of(digest(5, 1000, 1)), List.of(digest(5, 1000, 2)));
+        assertTrue(c.isRefining());
+        Document second = c.digestPipeline().get(0).get("$match", Document.class).get("id", Document.class);
+        assertEquals(2_000_000L, second.get("$gte"));
+        c.digested(List.of(), List.of());
+        // the level is done: only bucket 5 of the first query goes on, at level 100
+        Document next = c.digestPipeline().get(0).get("$match", Document.class).get("id", Document.class);
+        assertEquals(5_000L, next.get("$gte"));
+        assertEquals(6_000L, next.get("$lt"));
+    }
+
+    @Test
     void eachIdIsClassifiedAndOnlyMissingAndStaleOnesAreRepairCandidates() {
         PlantComparison c = comparison(SETTINGS);
         c.digested(List.of(digest(0, 6, 1)), List.of(digest(0, 6, 2)));

@@ -63,13 +63,14 @@ final class Report {
         s.append(String.format(Locale.ROOT,
                 "Reconciliation (stream + reconciliation): %d runs every %d simulated s, %.1f KB read from the producer database "
                         + "(digests, projections and %d repaired records), %.1f KB per hour: %.2f %% on top of the stream's %s MB per hour; "
-                        + "run time %.2f s on average, %.2f s at most; lost changes healed by a run: %d, the longest after %s "
-                        + "(interval %d s); %s.%n%n",
+                        + "run time %.2f s on average, %.2f s at most%s.%n%n",
                 rec.runs, Experiment.RECONCILE_INTERVAL_MS / 1000, rec.bytesRead / 1024.0, rec.repaired, rec.bytesRead / 1024.0 / hours2,
                 r.stream.bytes == 0 ? 0 : 100.0 * rec.bytesRead / r.stream.bytes, mb(r.stream.bytesPerHour(c.duration())),
-                rec.meanRunWallSeconds, rec.maxRunWallSeconds, rec.healedByRun, duration(rec.maxHealSeconds),
-                Experiment.RECONCILE_INTERVAL_MS / 1000,
-                r.streamReconcile.notReflected == 0 ? "every lost change was healed" : r.streamReconcile.notReflected + " lost changes were never healed"));
+                rec.meanRunWallSeconds, rec.maxRunWallSeconds, c.lostPublishShare() == 0 ? "" : String.format(Locale.ROOT,
+                        "; lost changes a run healed first: %d, the longest after %s (interval %d s); %s", rec.healedByRun,
+                        duration(rec.maxHealSeconds), Experiment.RECONCILE_INTERVAL_MS / 1000,
+                        r.streamReconcile.notReflected == 0 ? "every lost change was healed"
+                                : r.streamReconcile.notReflected + " lost changes were never healed")));
         s.append(String.format(Locale.ROOT,
                 "Bytes: batch = BSON size of every record copied (`db_synchronizer_job_image_size`); stream = Kafka message bytes, key + value "
                         + "(`image_api_image_size`), published changes only; stream + reconciliation = the same plus everything reconciliation read from the producer database (`lims_consumer_reconcile_bytes_read_total`); the initial load (seed) is counted apart. Staleness: simulated time from a change to the moment "
