@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -23,6 +24,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.lims.consumer.observe.ProducerReads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * Runs before Camel configures components and loads routes: checks that Kafka and MongoDB answer
  * and binds the shared MongoDB client as {@code limsMongo}. A configuration error ends the process
  * with one line. Nothing here starts infrastructure: production talks to what it is given.
+ *
+ * <p>When {@code lims.producer.mongodb.uri} is set it also binds {@code producerMongo}, the client of
+ * the producer database that reconciliation reads (never checked at start-up: a producer database
+ * that is down must not stop the sync), and {@code producerReads}, which counts what it reads.
  */
 public class Bootstrap extends MainListenerSupport {
 
@@ -39,7 +45,12 @@ public class Bootstrap extends MainListenerSupport {
     /** The plant declaration, checked here so that a topic without a collection ends start-up with one line. */
     public static final String PLANTS = "plants";
 
+    /** The producer database client (reconciliation), bound only when lims.producer.mongodb.uri is set. */
+    public static final String PRODUCER_MONGO = "producerMongo";
+    public static final String PRODUCER_READS = "producerReads";
+
     private MongoClient mongo;
+    private MongoClient producerMongo;
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {
@@ -61,11 +72,34 @@ public class Bootstrap extends MainListenerSupport {
             meters.config().commonTags("service", settings.get("lims.metrics.service").orElse("lims-consumer"));
             main.getCamelContext().getRegistry().bind(METRICS_REGISTRY, meters);
             LOG.info("Kafka at {} and MongoDB at {} answer", brokers, Redact.uri(uri));
+            bindProducerClient(main, settings, timeoutMs);
         } catch (Settings.StartupException | IllegalArgumentException e) {
             System.err.println("lims-consumer: cannot start: " + e.getMessage());
             System.err.flush();
             Runtime.getRuntime().halt(2);
         }
+    }
+
+    private void bindProducerClient(BaseMainSupport main, Settings settings, int timeoutMs) {
+        Optional<String> producerUri = settings.get(Settings.PRODUCER_MONGODB_URI);
+        settings.override(Settings.RECONCILE_ENABLED, String.valueOf(producerUri.isPresent()));
+        if (producerUri.isEmpty()) {
+            return;
+        }
+        // checked here so that a bad lims.reconcile.* value ends start-up with one line
+        org.lims.consumer.reconcile.ReconcileSettings.from(settings);
+        ProducerReads reads = new ProducerReads();
+        MongoClientSettings.Builder builder = MongoClientSettings.builder(
+                mongoSettings(settings, producerUri.get(), timeoutMs, Settings::producerKey)).addCommandListener(reads);
+        if (new ConnectionString(producerUri.get()).getSocketTimeout() == null) {
+            // a producer database that hangs fails the run (retried later) instead of holding it forever
+            builder.applyToSocketSettings(b -> b.readTimeout(60, TimeUnit.SECONDS));
+        }
+        producerMongo = MongoClients.create(builder.build());
+        main.getCamelContext().getRegistry().bind(PRODUCER_MONGO, producerMongo);
+        main.getCamelContext().getRegistry().bind(PRODUCER_READS, reads);
+        LOG.info("Reconciliation on: producer database {} at {}", settings.get(Settings.PRODUCER_MONGODB_DATABASE).orElse("?"),
+                Redact.uri(producerUri.get()));
     }
 
     /**
@@ -98,7 +132,12 @@ public class Bootstrap extends MainListenerSupport {
      * settings (trust store for a private CA, key store for a client certificate).
      */
     public static MongoClientSettings mongoSettings(Settings settings, String uri, int timeoutMs) {
-        MongoClientSettings.Builder builder = mongoSettingsBuilder(settings, uri);
+        return mongoSettings(settings, uri, timeoutMs, UnaryOperator.identity());
+    }
+
+    /** @param key maps a consumer client setting ({@code lims.mongodb.*}) to the one this client reads */
+    static MongoClientSettings mongoSettings(Settings settings, String uri, int timeoutMs, UnaryOperator<String> key) {
+        MongoClientSettings.Builder builder = mongoSettingsBuilder(settings, uri, key);
         ConnectionString cs = new ConnectionString(uri);
         if (cs.getServerSelectionTimeout() == null) {
             // fail an operation in seconds when MongoDB is down, so the retry policy (not the driver's 30 s) paces recovery
@@ -112,20 +151,24 @@ public class Bootstrap extends MainListenerSupport {
 
     /** URI, credential and TLS: what every MongoDB client of the app (the shared one, the readiness ping) is built on. */
     public static MongoClientSettings.Builder mongoSettingsBuilder(Settings settings, String uri) {
+        return mongoSettingsBuilder(settings, uri, UnaryOperator.identity());
+    }
+
+    private static MongoClientSettings.Builder mongoSettingsBuilder(Settings settings, String uri, UnaryOperator<String> key) {
         ConnectionString cs = new ConnectionString(uri);
         MongoClientSettings.Builder builder = MongoClientSettings.builder().applyConnectionString(cs);
-        Optional<String> user = settings.get(Settings.MONGODB_USERNAME);
+        Optional<String> user = settings.get(key.apply(Settings.MONGODB_USERNAME));
         if (user.isPresent()) {
-            String source = settings.get(Settings.MONGODB_AUTH_SOURCE).orElse(cs.getDatabase() != null ? cs.getDatabase() : "admin");
-            char[] password = settings.get(Settings.MONGODB_PASSWORD).orElse("").toCharArray();
+            String source = settings.get(key.apply(Settings.MONGODB_AUTH_SOURCE)).orElse(cs.getDatabase() != null ? cs.getDatabase() : "admin");
+            char[] password = settings.get(key.apply(Settings.MONGODB_PASSWORD)).orElse("").toCharArray();
             builder.credential(MongoCredential.createCredential(user.get(), source, password));
         }
-        Optional<String> truststore = settings.get(Settings.MONGODB_TLS_TRUSTSTORE);
-        Optional<String> keystore = settings.get(Settings.MONGODB_TLS_KEYSTORE);
-        boolean tls = settings.flag(Settings.MONGODB_TLS_ENABLED) || truststore.isPresent() || keystore.isPresent();
+        Optional<String> truststore = settings.get(key.apply(Settings.MONGODB_TLS_TRUSTSTORE));
+        Optional<String> keystore = settings.get(key.apply(Settings.MONGODB_TLS_KEYSTORE));
+        boolean tls = settings.flag(key.apply(Settings.MONGODB_TLS_ENABLED)) || truststore.isPresent() || keystore.isPresent();
         if (tls) {
-            boolean invalidHostNames = settings.flag(Settings.MONGODB_TLS_ALLOW_INVALID_HOSTNAMES);
-            SSLContext context = truststore.isPresent() || keystore.isPresent() ? sslContext(settings, truststore, keystore) : null;
+            boolean invalidHostNames = settings.flag(key.apply(Settings.MONGODB_TLS_ALLOW_INVALID_HOSTNAMES));
+            SSLContext context = truststore.isPresent() || keystore.isPresent() ? sslContext(settings, truststore, keystore, key) : null;
             builder.applyToSslSettings(b -> {
                 b.enabled(true).invalidHostNameAllowed(invalidHostNames);
                 if (context != null) {
@@ -136,19 +179,19 @@ public class Bootstrap extends MainListenerSupport {
         return builder;
     }
 
-    private static SSLContext sslContext(Settings settings, Optional<String> truststore, Optional<String> keystore) {
+    private static SSLContext sslContext(Settings settings, Optional<String> truststore, Optional<String> keystore, UnaryOperator<String> key) {
         try {
             TrustManagerFactory tmf = null;
             if (truststore.isPresent()) {
-                KeyStore ts = load(truststore.get(), settings.get(Settings.MONGODB_TLS_TRUSTSTORE_TYPE).orElse(KeyStore.getDefaultType()),
-                        settings.get(Settings.MONGODB_TLS_TRUSTSTORE_PASSWORD).orElse(null));
+                KeyStore ts = load(truststore.get(), settings.get(key.apply(Settings.MONGODB_TLS_TRUSTSTORE_TYPE)).orElse(KeyStore.getDefaultType()),
+                        settings.get(key.apply(Settings.MONGODB_TLS_TRUSTSTORE_PASSWORD)).orElse(null));
                 tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
                 tmf.init(ts);
             }
             KeyManagerFactory kmf = null;
             if (keystore.isPresent()) {
-                char[] password = settings.get(Settings.MONGODB_TLS_KEYSTORE_PASSWORD).orElse("").toCharArray();
-                KeyStore ks = load(keystore.get(), settings.get(Settings.MONGODB_TLS_KEYSTORE_TYPE).orElse(KeyStore.getDefaultType()),
+                char[] password = settings.get(key.apply(Settings.MONGODB_TLS_KEYSTORE_PASSWORD)).orElse("").toCharArray();
+                KeyStore ks = load(keystore.get(), settings.get(key.apply(Settings.MONGODB_TLS_KEYSTORE_TYPE)).orElse(KeyStore.getDefaultType()),
                         new String(password));
                 kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 kmf.init(ks, password);
@@ -158,7 +201,8 @@ public class Bootstrap extends MainListenerSupport {
             return context;
         } catch (java.io.IOException | java.security.GeneralSecurityException e) {
             // the message names the file, never a password
-            throw new Settings.StartupException("MongoDB TLS key or trust store cannot be read (lims.mongodb.tls.*): " + e.getMessage());
+            throw new Settings.StartupException("MongoDB TLS key or trust store cannot be read (" + key.apply("lims.mongodb.tls.*") + "): "
+                    + e.getMessage());
         }
     }
 
@@ -176,6 +220,9 @@ public class Bootstrap extends MainListenerSupport {
     public void afterStop(BaseMainSupport main) {
         if (mongo != null) {
             mongo.close();
+        }
+        if (producerMongo != null) {
+            producerMongo.close();
         }
     }
 }

@@ -12,9 +12,15 @@ import org.lims.consumer.api.ApiBeans;
 import org.lims.consumer.observe.DeadLetterInspector;
 import org.lims.consumer.observe.KafkaConsumerWatch;
 import org.lims.consumer.observe.ManagementHttp;
+import org.lims.consumer.api.ImageResponses;
+import org.lims.consumer.observe.ProducerReads;
+import org.lims.consumer.observe.ReconcileMetrics;
 import org.lims.consumer.observe.ReadinessChecks;
 import org.lims.consumer.observe.SyncMetrics;
 import org.lims.consumer.codec.ImageRecordCodec;
+import org.lims.consumer.reconcile.ReconcileSchedule;
+import org.lims.consumer.reconcile.ReconcileSettings;
+import org.lims.consumer.reconcile.Reconciler;
 import org.lims.consumer.sync.BatchPlanAggregator;
 import org.lims.consumer.sync.BulkWrites;
 import org.lims.consumer.sync.DeadLetterReplay;
@@ -67,5 +73,21 @@ public class LimsBeans implements CamelConfiguration {
         // the dead-letter endpoints are served with health and metrics, on the management port
         context.addComponent(ManagementHttp.COMPONENT, ManagementHttp.component(settings.integer("camel.management.port", 9876)));
         ApiBeans.register(context, settings, zone);
+        if (settings.flag(Settings.RECONCILE_ENABLED)) {
+            registerReconciliation(context, settings, meters, plants, zone);
+        }
+    }
+
+    /** The beans of reconcile.camel.yaml, whose routes exist only when lims.producer.mongodb.uri is set. */
+    private static void registerReconciliation(CamelContext context, Settings settings, PrometheusMeterRegistry meters, Plants plants,
+                                               ZoneId zone) {
+        Registry registry = context.getRegistry();
+        ReconcileSettings config = ReconcileSettings.from(settings);
+        ProducerReads reads = registry.lookupByNameAndType(Bootstrap.PRODUCER_READS, ProducerReads.class);
+        ReconcileMetrics metrics = new ReconcileMetrics(meters, plants.names(), reads, config.intervalSeconds());
+        ReconcileSchedule schedule = new ReconcileSchedule(context, config);
+        registry.bind("reconcileMetrics", metrics);
+        registry.bind("reconcileSchedule", schedule);
+        registry.bind("reconciler", new Reconciler(settings, config, schedule, metrics, reads, new ImageResponses(zone)));
     }
 }

@@ -53,6 +53,17 @@ public final class Settings {
     public static final String MONGODB_TLS_KEYSTORE_PASSWORD = "lims.mongodb.tls.keystore-password";
     public static final String MONGODB_TLS_KEYSTORE_TYPE = "lims.mongodb.tls.keystore-type";
 
+    /**
+     * Reconciliation with the producer database: on when {@link #PRODUCER_MONGODB_URI} is set. The producer
+     * client takes the consumer's credential and TLS settings under this prefix
+     * ({@code lims.producer.mongodb.username}, {@code lims.producer.mongodb.tls.truststore-location}, ...).
+     */
+    public static final String PRODUCER_MONGODB_PREFIX = "lims.producer.mongodb.";
+    public static final String PRODUCER_MONGODB_URI = PRODUCER_MONGODB_PREFIX + "uri";
+    public static final String PRODUCER_MONGODB_DATABASE = PRODUCER_MONGODB_PREFIX + "database";
+    /** Derived at start-up (never set by hand): true when {@link #PRODUCER_MONGODB_URI} is set; the reconcile routes' precondition. */
+    public static final String RECONCILE_ENABLED = "lims.reconcile.enabled";
+
     private final PropertiesComponent properties;
 
     public Settings(PropertiesComponent properties) {
@@ -73,6 +84,15 @@ public final class Settings {
 
     public int integer(String key, int fallback) {
         return get(key).map(Integer::parseInt).orElse(fallback);
+    }
+
+    public double decimal(String key, double fallback) {
+        return get(key).map(Double::parseDouble).orElse(fallback);
+    }
+
+    /** lims.mongodb.tls.enabled -> lims.producer.mongodb.tls.enabled: the producer client's copy of a consumer client setting. */
+    public static String producerKey(String consumerKey) {
+        return PRODUCER_MONGODB_PREFIX + consumerKey.substring("lims.mongodb.".length());
     }
 
     public void override(String key, String value) {

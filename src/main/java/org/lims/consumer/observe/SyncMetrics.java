@@ -208,7 +208,8 @@ public class SyncMetrics {
                 continue;
             }
             Date version = intent.version();
-            if (version != null) {
+            // a repair's age is how long the record was missing, not the stream's freshness (reconcile metrics count repairs)
+            if (version != null && (intent.source() == null || !intent.source().isRepair())) {
                 freshness.record(Duration.ofMillis(Math.max(0, now - version.getTime())));
             }
             long kafkaTimestamp = intent.source() == null ? 0 : intent.source().kafkaTimestamp();

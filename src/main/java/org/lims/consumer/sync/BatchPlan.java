@@ -73,6 +73,13 @@ public final class BatchPlan {
         }
     }
 
+    /** Writes that do not come from Kafka (nothing to commit), e.g. a page of reconciliation repairs. */
+    public static BatchPlan of(List<WriteIntent> intents) {
+        BatchPlan plan = new BatchPlan();
+        intents.forEach(plan::add);
+        return plan;
+    }
+
     void add(WriteIntent intent) {
         byCollection.computeIfAbsent(intent.collection(), c -> new CollectionWrites(c, request)).add(intent);
     }

@@ -18,6 +18,13 @@ public record SyncRecord(String plant, String topic, int partition, long offset,
         this(plant, topic, partition, offset, kafkaTimestamp, key, rawValue, record, operation, Map.of());
     }
 
+    /** The topic of a repair that reconciliation read from the producer database (not a Kafka record). */
+    public static final String RECONCILE_TOPIC = "reconcile";
+
+    public boolean isRepair() {
+        return RECONCILE_TOPIC.equals(topic);
+    }
+
     /** Key bytes plus value bytes: what the message cost on the wire (the counterpart of image_api_image_size). */
     public long sizeBytes() {
         return (rawValue == null ? 0 : rawValue.length) + (key == null ? 0 : key.length());

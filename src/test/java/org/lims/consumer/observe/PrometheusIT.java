@@ -18,6 +18,7 @@ import org.lims.consumer.testinfra.KafkaLag;
 import org.lims.consumer.testinfra.LimsApp;
 import org.lims.consumer.testinfra.LimsEvents;
 import org.lims.consumer.testinfra.LimsInfrastructure;
+import org.lims.consumer.testinfra.ProducerDb;
 import org.lims.consumer.testinfra.PrometheusServer;
 import org.lims.consumer.testinfra.TestScope;
 
@@ -59,7 +60,18 @@ class PrometheusIT {
         TestScope scope = TestScope.create("prom");
         LimsInfrastructure.createTopics(scope.topics(), 3);
         LocalDateTime t0 = LocalDateTime.of(2024, 10, 1, 0, 0);
-        try (LimsApp app = LimsApp.start(scope.appProperties()); LimsEvents events = new LimsEvents(scope)) {
+        // reconciliation on, against a producer database holding records the consumer lacks: its row has data too
+        String producerDatabase = scope.database() + "_producer";
+        try (ProducerDb producer = new ProducerDb(LimsInfrastructure.mongoUri(), producerDatabase)) {
+            for (String plant : TestScope.PLANTS) {
+                producer.insert(plant, List.of(ProducerDb.record(1000, t0.toInstant(java.time.ZoneOffset.UTC), null, 1, 500)));
+            }
+        }
+        Map<String, String> props = new java.util.HashMap<>(scope.appProperties());
+        props.put("lims.producer.mongodb.uri", LimsInfrastructure.mongoUri());
+        props.put("lims.producer.mongodb.database", producerDatabase);
+        props.put("lims.reconcile.interval-s", "2");
+        try (LimsApp app = LimsApp.start(props); LimsEvents events = new LimsEvents(scope)) {
             try (PrometheusServer server = PrometheusServer.start(app.managementPort(), work, rules)) {
                 // traffic of every kind the dashboard shows: creates, updates, a stale version, poison
                 for (int round = 0; round < 4; round++) {
@@ -76,7 +88,8 @@ class PrometheusIT {
                 await("scraped with lag gauges").atMost(Duration.ofSeconds(30))
                         .until(() -> !server.query("lims_consumer_lag_records").isEmpty()
                                 && !server.query("lims_consumer_dlq_total").isEmpty()
-                                && !server.query("rate(lims_consumer_images_applied_total[1m])").isEmpty());
+                                && !server.query("rate(lims_consumer_images_applied_total[1m])").isEmpty()
+                                && !server.query("increase(lims_consumer_reconcile_duration_seconds_count[1h]) > 0").isEmpty());
 
                 List<String> failures = new ArrayList<>();
                 for (JsonNode panel : JSON.readTree(DASHBOARD.toFile()).get("panels")) {

@@ -28,7 +28,8 @@ public final class Scrape {
 
     public static Scrape of(int managementPort) {
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(
+            // HTTP/1.1: the JDK client's h2c upgrade against the management server now and then misreads a large scrape as HTTP/2 frames
+            HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
                     HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/observe/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
             return parse(response.body());

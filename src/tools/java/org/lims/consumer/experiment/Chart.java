@@ -23,7 +23,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 /** The experiment's chart: cumulative bytes over time (top) and staleness per change over time (bottom), log scales. */
 final class Chart {
 
-    private static final Color[] COLORS = {new Color(0xD6, 0x27, 0x28), new Color(0xFF, 0x7F, 0x0E), new Color(0x1F, 0x77, 0xB4)};
+    private static final Color[] COLORS = {new Color(0xD6, 0x27, 0x28), new Color(0xFF, 0x7F, 0x0E), new Color(0x1F, 0x77, 0xB4),
+        new Color(0x2C, 0xA0, 0x2C)};
 
     private Chart() {
     }
@@ -71,8 +72,9 @@ final class Chart {
         plot.setGap(12);
         plot.add(top, 1);
         plot.add(bottom, 1);
-        String title = String.format(Locale.ROOT, "LIMS batch vs stream: %s h simulated, job rate x%s, %d seed images",
-                Experiment.fmt(result.config.duration().toMinutes() / 60.0), Experiment.fmt(result.config.rate()), result.seedRecords);
+        String title = String.format(Locale.ROOT, "LIMS batch vs stream: %s h simulated, job rate x%s, %d seed images%s",
+                Experiment.fmt(result.config.duration().toMinutes() / 60.0), Experiment.fmt(result.config.rate()), result.seedRecords,
+                result.config.lostPublishShare() > 0 ? ", " + Experiment.fmt(result.config.lostPublishShare() * 100) + " % of publishes lost" : "");
         JFreeChart chart = new JFreeChart(title, new Font("SansSerif", Font.BOLD, 16), plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         top.setBackgroundPaint(new Color(0xF7, 0xF7, 0xF7));

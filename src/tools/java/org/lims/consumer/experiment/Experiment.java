@@ -17,6 +17,7 @@ import java.util.Random;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
+import org.apache.camel.ProducerTemplate;
 import org.bson.Document;
 import org.lims.consumer.dev.sim.BatchSynchronizer;
 import org.lims.consumer.dev.sim.Change;
@@ -24,6 +25,7 @@ import org.lims.consumer.dev.sim.ImageApi;
 import org.lims.consumer.dev.sim.LeafImages;
 import org.lims.consumer.dev.sim.LimsSimulator;
 import org.lims.consumer.dev.sim.SimClock;
+import org.lims.consumer.reconcile.ReconcileRun;
 import org.lims.consumer.testinfra.KafkaLag;
 import org.lims.consumer.testinfra.LimsApp;
 import org.lims.consumer.testinfra.LimsInfrastructure;
@@ -31,9 +33,12 @@ import org.lims.consumer.testinfra.TestScope;
 
 /**
  * The batch-versus-stream experiment: the LIMS simulator runs for a simulated duration while
- * three strategies keep their own consumer database in sync with the producer database:
- * the batch DB synchronizer in full mode, in incremental mode, and lims-consumer (the real app,
- * in-process, consuming the plant topics). It reports bytes and images transferred, staleness
+ * four strategies keep their own consumer database in sync with the producer database:
+ * the batch DB synchronizer in full mode, in incremental mode, lims-consumer (the real app,
+ * in-process, consuming the plant topics), and lims-consumer with reconciliation against the
+ * producer database every 600 simulated seconds (a second instance, its own group and database).
+ * With {@code --lose-publishes 0.02} the simulated Image API loses that share of its Kafka publishes
+ * (after the seed): the stream alone diverges, reconciliation heals. It reports bytes and images transferred, staleness
  * per change, the share of time each consumer database differed from the producer database, and
  * a record-by-record comparison at the end; it writes {@code report.md} and {@code chart.png}.
  *
@@ -51,13 +56,26 @@ public final class Experiment {
     public static final String STREAM_DB = "imagedbplantconsumer_stream";
     public static final String FULL_DB = "imagedbplantconsumer_batch_full";
     public static final String INCREMENTAL_DB = "imagedbplantconsumer_batch_incremental";
+    public static final String RECONCILE_DB = "imagedbplantconsumer_stream_reconcile";
+    /** The reconciliation interval, on the simulated clock like the batch job's. */
+    public static final long RECONCILE_INTERVAL_MS = BatchSynchronizer.INTERVAL_MS;
 
     /** What to run. */
     public record Config(Duration duration, double speedup, double rate, int seedPerPlant, long randomSeed, Path out, String topicPrefix,
-            Map<String, String> appOverrides) {
+            Map<String, String> appOverrides, double lostPublishShare) {
 
         public Config(Duration duration, double speedup, double rate, int seedPerPlant, long randomSeed, Path out, String topicPrefix) {
-            this(duration, speedup, rate, seedPerPlant, randomSeed, out, topicPrefix, Map.of());
+            this(duration, speedup, rate, seedPerPlant, randomSeed, out, topicPrefix, Map.of(), 0);
+        }
+
+        public Config(Duration duration, double speedup, double rate, int seedPerPlant, long randomSeed, Path out, String topicPrefix,
+                Map<String, String> appOverrides) {
+            this(duration, speedup, rate, seedPerPlant, randomSeed, out, topicPrefix, appOverrides, 0);
+        }
+
+        /** The same run with the Image API losing {@code share} of its publishes. */
+        public Config losingPublishes(double share) {
+            return new Config(duration, speedup, rate, seedPerPlant, randomSeed, out, topicPrefix, appOverrides, share);
         }
 
         public static Config parse(String[] args) {
@@ -67,6 +85,7 @@ public final class Experiment {
             double rate = 1;
             int seed = 2000;
             long randomSeed = 42;
+            double lost = 0;
             Map<String, String> overrides = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -77,6 +96,7 @@ public final class Experiment {
                     case "--rate" -> rate = Double.parseDouble(args[++i]);
                     case "--seed-per-plant" -> seed = Integer.parseInt(args[++i]);
                     case "--random-seed" -> randomSeed = Long.parseLong(args[++i]);
+                    case "--lose-publishes" -> lost = Double.parseDouble(args[++i]);
                     case "--app" -> {
                         String[] kv = args[++i].split("=", 2);
                         overrides.put(kv[0], kv[1]);
@@ -84,13 +104,13 @@ public final class Experiment {
                     default -> {
                         if (a.startsWith("--")) {
                             throw new IllegalArgumentException("unknown option " + a
-                                    + "; usage: <out-dir> [--hours 2 | --minutes M] [--speedup 600] [--rate 1] [--seed-per-plant 2000] [--random-seed 42] [--app key=value]...");
+                                    + "; usage: <out-dir> [--hours 2 | --minutes M] [--speedup 600] [--rate 1] [--seed-per-plant 2000] [--random-seed 42] [--lose-publishes 0.02] [--app key=value]...");
                         }
                         out = Path.of(a);
                     }
                 }
             }
-            return new Config(duration, speedup, rate, seed, randomSeed, out, "", overrides);
+            return new Config(duration, speedup, rate, seed, randomSeed, out, "", overrides, lost);
         }
     }
 
@@ -113,6 +133,8 @@ public final class Experiment {
         public Boolean equalAfterNextRun;
         public double meanRunWallSeconds;
         public int runs;
+        /** Changes the strategy's database never came to reflect within the run (lost publishes the stream alone never gets). */
+        public int notReflected;
 
         Strategy(String name) {
             this.name = name;
@@ -136,13 +158,35 @@ public final class Experiment {
         }
     }
 
+    /** What reconciliation did in the "stream + reconciliation" strategy. */
+    public static final class Reconciliation {
+        public int runs;
+        public long bytesRead;
+        public long repaired;
+        public double meanRunWallSeconds;
+        public double maxRunWallSeconds;
+        /** Lost changes healed by a run (not by a later change of the same record), and the longest such staleness (simulated s). */
+        public int healedByRun;
+        public double maxHealSeconds;
+        double lastRunWallSeconds;
+
+        double lastRunWallSeconds() {
+            return lastRunWallSeconds;
+        }
+    }
+
     /** Everything the report says. */
     public static final class Result {
         public Config config;
         public Strategy full;
         public Strategy incremental;
         public Strategy stream;
+        public Strategy streamReconcile;
+        public Reconciliation reconciliation;
         public long changes;
+        /** Publishes the Image API lost; of those, the ones no later change of the same record superseded. */
+        public long lostPublishes;
+        public long lostNotSuperseded;
         public Map<String, Long> changesByJob;
         public int producerRecords;
         public long seedRecords;
@@ -153,7 +197,7 @@ public final class Experiment {
         public Path chart;
 
         public List<Strategy> strategies() {
-            return List.of(full, incremental, stream);
+            return List.of(full, incremental, stream, streamReconcile);
         }
     }
 
@@ -187,20 +231,26 @@ public final class Experiment {
         LimsInfrastructure.start();
         String unique = "experiment-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
         TestScope scope = new TestScope("experiment", config.topicPrefix(), STREAM_DB, "group-" + unique, unique + ".dlq");
+        TestScope reconcileScope = new TestScope("experiment-reconcile", config.topicPrefix(), RECONCILE_DB, "group-" + unique + "-reconcile",
+                unique + "-reconcile.dlq");
         LimsInfrastructure.createTopics(scope.topics(), 3);
         Result result = new Result();
         result.config = config;
         Strategy full = new Strategy("batch, full");
         Strategy incremental = new Strategy("batch, incremental");
         Strategy stream = new Strategy("stream (lims-consumer)");
+        Strategy streamReconcile = new Strategy("stream + reconciliation every 600 s");
+        Reconciliation reconciliation = new Reconciliation();
         result.full = full;
         result.incremental = incremental;
         result.stream = stream;
+        result.streamReconcile = streamReconcile;
+        result.reconciliation = reconciliation;
         LeafImages images = LeafImages.pool();
         result.averageImageBytes = images.averageBytes();
 
         try (MongoClient mongo = MongoClients.create(LimsInfrastructure.mongoUri())) {
-            for (String db : List.of(ImageApi.PRODUCER_DATABASE, STREAM_DB, FULL_DB, INCREMENTAL_DB)) {
+            for (String db : List.of(ImageApi.PRODUCER_DATABASE, STREAM_DB, FULL_DB, INCREMENTAL_DB, RECONCILE_DB)) {
                 mongo.getDatabase(db).drop();
             }
             SimClock clock = new SimClock(Instant.parse("2024-05-06T08:00:00Z"), config.speedup());
@@ -212,36 +262,54 @@ public final class Experiment {
                 topics.put(plant, scope.topic(plant));
                 collections.put(plant, scope.collection(plant));
             }
-            Map<String, String> app = new HashMap<>(scope.appProperties());
-            app.put("lims.kafka.topic-prefix", config.topicPrefix());
-            app.putAll(config.appOverrides());
             try (ImageApi api = new ImageApi(mongo, ImageApi.PRODUCER_DATABASE, LimsInfrastructure.brokers(), topics, clock, images, random);
-                    LimsApp lims = LimsApp.start(app);
-                    StreamWatcher watcher = new StreamWatcher(mongo.getDatabase(STREAM_DB), collections)) {
+                    LimsApp lims = LimsApp.start(appProperties(scope, config, false));
+                    LimsApp limsReconcile = LimsApp.start(appProperties(reconcileScope, config, true));
+                    StreamWatcher watcher = new StreamWatcher(mongo.getDatabase(STREAM_DB), collections);
+                    StreamWatcher reconcileWatcher = new StreamWatcher(mongo.getDatabase(RECONCILE_DB), collections)) {
                 LimsSimulator sim = new LimsSimulator(api, clock, config.rate(), random);
+                ProducerTemplate reconcile = limsReconcile.context().createProducerTemplate();
+                // the start-up run is over (on an empty producer database) once a run of our own gets the slot
+                reconcileNow(reconcile);
 
-                // initial load: the seeded producer database reaches the stream consumer through Kafka
+                // initial load: the seeded producer database reaches the stream consumers through Kafka
                 long t0 = System.nanoTime();
                 List<Change> seed = sim.seed(config.seedPerPlant());
                 result.seedRecords = seed.size();
-                stream.initialImages = seed.size();
-                stream.initialBytes = seed.stream().mapToLong(Change::messageBytes).sum();
+                for (Strategy s : List.of(stream, streamReconcile)) {
+                    s.initialImages = seed.size();
+                    s.initialBytes = seed.stream().mapToLong(Change::messageBytes).sum();
+                }
                 awaitCount(mongo.getDatabase(STREAM_DB), collections.values(), seed.size(), Duration.ofMinutes(10));
                 stream.initialWallSeconds = (System.nanoTime() - t0) / 1e9;
+                awaitCount(mongo.getDatabase(RECONCILE_DB), collections.values(), seed.size(), Duration.ofMinutes(10));
+                streamReconcile.initialWallSeconds = (System.nanoTime() - t0) / 1e9;
                 System.out.printf(Locale.ROOT, "Seeded %d records; stream initial load took %.1f s%n", seed.size(), stream.initialWallSeconds);
+                if (config.lostPublishShare() > 0) {
+                    // a generator of its own: the jobs draw the same changes as in a run without the fault
+                    api.losePublishes(config.lostPublishShare(), new Random(config.randomSeed() + 1));
+                }
 
                 // from now on every change is tracked
                 List<Change> changes = new ArrayList<>();
                 List<Change> pendingFull = new ArrayList<>();
                 List<Change> pendingIncremental = new ArrayList<>();
+                List<Change> pendingLost = new ArrayList<>();
+                Map<Change, Double> healedByRun = new HashMap<>();
                 long[] streamBytes = {0};
                 api.addListener(c -> {
                     changes.add(c);
                     pendingFull.add(c);
                     pendingIncremental.add(c);
+                    if (c.lost()) {
+                        pendingLost.add(c);
+                        return;
+                    }
                     streamBytes[0] += c.messageBytes();
                     stream.cumulativeBytes.add(new double[] {c.simMs() / 1000.0, streamBytes[0]});
+                    streamReconcile.cumulativeBytes.add(new double[] {c.simMs() / 1000.0, streamBytes[0] + reconciliation.bytesRead});
                     watcher.accept(c);
+                    reconcileWatcher.accept(c);
                 });
                 BatchSynchronizer fullSync = new BatchSynchronizer(mongo, collections, ImageApi.PRODUCER_DATABASE, FULL_DB, BatchSynchronizer.Mode.FULL);
                 BatchSynchronizer incSync = new BatchSynchronizer(mongo, collections, ImageApi.PRODUCER_DATABASE, INCREMENTAL_DB,
@@ -255,27 +323,29 @@ public final class Experiment {
                             t / 60000.0, changes.size(), fullSync.runs().get(fullSync.runs().size() - 1).images(),
                             incSync.runs().get(incSync.runs().size() - 1).images(), watcher.pending());
                 });
+                sim.addTask("reconciliation", RECONCILE_INTERVAL_MS, RECONCILE_INTERVAL_MS, t -> {
+                    reconcileRun(reconcile, reconciliation, streamReconcile, t, streamBytes[0]);
+                    healed(mongo.getDatabase(RECONCILE_DB), pendingLost, healedByRun, t, reconciliation.lastRunWallSeconds());
+                });
 
                 sim.runUntil(end);
                 api.flush();
-                boolean drained = watcher.awaitDrained(120_000);
-                if (!drained) {
-                    System.out.println("WARNING: the stream consumer did not reflect every change within 120 s");
+                for (StreamWatcher w : List.of(watcher, reconcileWatcher)) {
+                    if (!w.awaitDrained(120_000)) {
+                        System.out.println("WARNING: a stream consumer did not reflect every published change within 120 s");
+                    }
                 }
                 result.changes = changes.size();
                 result.changesByJob = new LinkedHashMap<>(api.counts());
                 result.changesByJob.remove("seed");
                 result.producerRecords = api.totalRecords();
+                List<Change> lost = changes.stream().filter(Change::lost).toList();
+                result.lostPublishes = lost.size();
 
-                // stream figures
-                for (StreamWatcher.Seen s : watcher.seen()) {
-                    stream.staleness.add(s.stalenessMs() / 1000.0);
-                    stream.stalenessPoints.add(new double[] {s.change().simMs() / 1000.0, s.stalenessMs() / 1000.0});
-                }
-                stream.images = changes.size();
+                stream.images = changes.size() - lost.size();
                 stream.bytes = streamBytes[0];
-                stream.differingShare = differingShare(watcher.seen().stream()
-                        .map(s -> new double[] {s.change().simMs(), s.change().simMs() + s.stalenessMs()}).toList(), end);
+                streamReconcile.images = stream.images + reconciliation.repaired;
+                streamReconcile.bytes = streamBytes[0] + reconciliation.bytesRead;
                 try {
                     KafkaLag.awaitZero(scope, Duration.ofSeconds(30));
                 } catch (RuntimeException e) {
@@ -284,10 +354,12 @@ public final class Experiment {
                 result.kafkaLagAtEnd = KafkaLag.of(scope);
 
                 // the record-by-record comparison at the end
-                Map<String, Integer> differing = Comparison.differing(mongo, collections, List.of(STREAM_DB, FULL_DB, INCREMENTAL_DB));
+                Map<String, Integer> differing = Comparison.differing(mongo, collections,
+                        List.of(STREAM_DB, FULL_DB, INCREMENTAL_DB, RECONCILE_DB));
                 stream.differingAtEnd = differing.get(STREAM_DB);
                 full.differingAtEnd = differing.get(FULL_DB);
                 incremental.differingAtEnd = differing.get(INCREMENTAL_DB);
+                streamReconcile.differingAtEnd = differing.get(RECONCILE_DB);
                 for (Strategy s : result.strategies()) {
                     s.equalAtEnd = s.differingAtEnd == 0;
                 }
@@ -297,9 +369,22 @@ public final class Experiment {
                 Instant snapshot = clock.lastStamp();
                 settle(fullSync, full, pendingFull, next, snapshot);
                 settle(incSync, incremental, pendingIncremental, next, snapshot);
-                Map<String, Integer> after = Comparison.differing(mongo, collections, List.of(FULL_DB, INCREMENTAL_DB));
+                ReconcileRun settling = reconcileNow(reconcile);
+                Map<String, Integer> after = Comparison.differing(mongo, collections, List.of(FULL_DB, INCREMENTAL_DB, RECONCILE_DB));
                 full.equalAfterNextRun = after.get(FULL_DB) == 0;
                 incremental.equalAfterNextRun = after.get(INCREMENTAL_DB) == 0;
+                if (!streamReconcile.equalAtEnd) {
+                    streamReconcile.equalAfterNextRun = after.get(RECONCILE_DB) == 0;
+                }
+                System.out.println("Reconciliation at the next interval, outside the window: " + settling.summary());
+                healed(mongo.getDatabase(RECONCILE_DB), pendingLost, healedByRun, next, settling.seconds());
+
+                // stream figures: the published changes as the watchers saw them, a lost change when something healed it
+                streamFigures(stream, changes, watcher.seen(), Map.of(), end);
+                double[] byRun = streamFigures(streamReconcile, changes, reconcileWatcher.seen(), healedByRun, end);
+                result.lostNotSuperseded = stream.notReflected;
+                reconciliation.healedByRun = (int) byRun[0];
+                reconciliation.maxHealSeconds = byRun[1];
                 for (Strategy s : List.of(full, incremental)) {
                     s.differingShare = differingShare(s.stalenessPoints.stream()
                             .map(p -> new double[] {p[0] * 1000, (p[0] + p[1]) * 1000}).toList(), end);
@@ -311,6 +396,114 @@ public final class Experiment {
         result.chart = Chart.write(result, config.out().resolve("chart.png"));
         result.report = Report.write(result, config.out().resolve("report.md"));
         return result;
+    }
+
+    /** One lims-consumer instance's settings; the reconciling one reads the producer database when the experiment says so. */
+    private static Map<String, String> appProperties(TestScope scope, Config config, boolean reconcile) {
+        Map<String, String> app = new HashMap<>(scope.appProperties());
+        app.put("lims.kafka.topic-prefix", config.topicPrefix());
+        app.putAll(config.appOverrides());
+        if (reconcile) {
+            app.put("lims.producer.mongodb.uri", LimsInfrastructure.mongoUri());
+            app.put("lims.producer.mongodb.database", ImageApi.PRODUCER_DATABASE);
+            // runs come on the simulated clock (every 600 simulated s), from the experiment, not from the app's own timer
+            app.put("lims.reconcile.interval-s", String.valueOf(365L * 24 * 3600));
+        }
+        return app;
+    }
+
+    /** A run of the reconciling instance, now (after the one in progress, if any). */
+    static ReconcileRun reconcileNow(ProducerTemplate template) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 600_000;
+        while (System.currentTimeMillis() < deadline) {
+            ReconcileRun run = template.requestBody("direct:reconcile", null, ReconcileRun.class);
+            if (run != null) {
+                if (!run.succeeded()) {
+                    throw new IllegalStateException("reconciliation failed: " + run.failure());
+                }
+                return run;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("no reconciliation run within 600 s");
+    }
+
+    /** A scheduled run inside the simulator's loop: the producer database does not change under it, its wall time counts 1:1. */
+    private static void reconcileRun(ProducerTemplate template, Reconciliation r, Strategy s, long t, long streamBytesSoFar) {
+        ReconcileRun run;
+        try {
+            run = reconcileNow(template);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        r.meanRunWallSeconds = (r.meanRunWallSeconds * r.runs + run.seconds()) / (r.runs + 1);
+        r.maxRunWallSeconds = Math.max(r.maxRunWallSeconds, run.seconds());
+        r.runs++;
+        r.bytesRead += run.totalBytesRead();
+        r.repaired += run.repaired();
+        r.lastRunWallSeconds = run.seconds();
+        s.cumulativeBytes.add(new double[] {t / 1000.0 + run.seconds(), streamBytesSoFar + r.bytesRead});
+        System.out.printf(Locale.ROOT, "  t=%5.0f min: reconciliation: %s%n", t / 60000.0, run.summary());
+    }
+
+    /** Lost changes the run at {@code t} made the database reflect: their staleness, as for a batch run. */
+    private static void healed(MongoDatabase db, List<Change> pendingLost, Map<Change, Double> healedByRun, long t, double runWallSeconds) {
+        for (java.util.Iterator<Change> it = pendingLost.iterator(); it.hasNext();) {
+            Change c = it.next();
+            Document stored = db.getCollection(ImageApi.collectionName(c.plant())).find(com.mongodb.client.model.Filters.eq("id", c.id())).first();
+            java.util.Date v = stored == null ? null : ImageApi.version(stored);
+            if (v != null && v.getTime() >= c.versionMs()) {
+                healedByRun.put(c, (t - c.simMs()) / 1000.0 + runWallSeconds);
+                it.remove();
+            }
+        }
+    }
+
+    /**
+     * Staleness per change of a stream strategy. A published change: as its watcher measured it. A lost
+     * change: healed by the first later published change of the same record (that change's time plus
+     * its staleness) or by a reconciliation run, whichever came first; else never reflected.
+     *
+     * @return how many lost changes a run healed first, and the longest staleness among them (s)
+     */
+    private static double[] streamFigures(Strategy s, List<Change> changes, List<StreamWatcher.Seen> seen, Map<Change, Double> healedByRun,
+            long end) {
+        double[] byRun = {0, 0};
+        Map<Long, Double> seenBySeq = new HashMap<>();
+        for (StreamWatcher.Seen x : seen) {
+            seenBySeq.put(x.change().seq(), x.stalenessMs() / 1000.0);
+        }
+        List<double[]> intervals = new ArrayList<>();
+        for (int i = 0; i < changes.size(); i++) {
+            Change c = changes.get(i);
+            Double staleness = seenBySeq.get(c.seq());
+            if (c.lost()) {
+                staleness = healedByRun.get(c);
+                for (int j = i + 1; j < changes.size(); j++) {
+                    Change later = changes.get(j);
+                    if (later.plant().equals(c.plant()) && later.id() == c.id() && seenBySeq.containsKey(later.seq())) {
+                        double bySuccessor = (later.simMs() - c.simMs()) / 1000.0 + seenBySeq.get(later.seq());
+                        staleness = staleness == null ? bySuccessor : Math.min(staleness, bySuccessor);
+                        break;
+                    }
+                }
+                if (staleness != null && staleness.equals(healedByRun.get(c))) {
+                    byRun[0]++;
+                    byRun[1] = Math.max(byRun[1], staleness);
+                }
+            }
+            if (staleness == null) {
+                s.notReflected++;
+                intervals.add(new double[] {c.simMs(), end});
+                continue;
+            }
+            s.staleness.add(staleness);
+            s.stalenessPoints.add(new double[] {c.simMs() / 1000.0, staleness});
+            intervals.add(new double[] {c.simMs(), c.simMs() + staleness * 1000});
+        }
+        s.differingShare = differingShare(intervals, end);
+        return byRun;
     }
 
     private static void batchRun(BatchSynchronizer sync, Strategy s, List<Change> pending, long t, Instant snapshot, boolean initial) {

@@ -11,6 +11,12 @@ package org.lims.consumer.dev.sim;
  * @param simMs        simulated time of the change, ms since the simulation started (negative for seed records)
  * @param wallNanos    {@link System#nanoTime()} when the message was handed to the Kafka producer
  * @param messageBytes Kafka message size, key plus value
+ * @param lost         the Image API lost the publish (a fault the simulator injects): the change is in the producer database only
  */
-public record Change(long seq, String kind, String plant, int id, long versionMs, long simMs, long wallNanos, int messageBytes) {
+public record Change(long seq, String kind, String plant, int id, long versionMs, long simMs, long wallNanos, int messageBytes,
+                     boolean lost) {
+
+    public Change(long seq, String kind, String plant, int id, long versionMs, long simMs, long wallNanos, int messageBytes) {
+        this(seq, kind, plant, id, versionMs, simMs, wallNanos, messageBytes, false);
+    }
 }

@@ -44,6 +44,7 @@ public class DevSimulator {
     private double speedup = 60;
     private double rate = 1;
     private int seedPerPlant = 30;
+    private double lostPublishShare;
 
     private MongoClient mongo;
     private ImageApi api;
@@ -71,6 +72,10 @@ public class DevSimulator {
         if (api.totalRecords() == 0 && seedPerPlant > 0) {
             seeded = simulator.seed(seedPerPlant).size();
         }
+        if (lostPublishShare > 0) {
+            // after the seed: the demo's reconciliation has lost changes to heal (docs/reconciliation.md)
+            api.losePublishes(lostPublishShare, new Random());
+        }
         simulator.startBackground();
         LOG.info("LIMS simulator started: producer database {} ({} records, {} seeded), jobs at {}x real time, job rate x{}",
                 producerDatabase, api.totalRecords(), seeded, compact(speedup), compact(rate));
@@ -91,8 +96,9 @@ public class DevSimulator {
             applied = String.valueOf(offsets[0] - committedAtStart);
             lag = String.valueOf(offsets[1] - offsets[0]);
         }
-        return String.format(Locale.ROOT, "LIMS simulator: %d changes produced, %s applied, lag %s (simulated %s, %sx; producer DB %d records)",
-                api.published(), applied, lag, simulator.clock().now().toString().replace('T', ' ').replaceAll("\\.\\d+Z$|Z$", ""),
+        String lost = api.lostPublishes() > 0 ? ", " + api.lostPublishes() + " publishes lost (for reconciliation to heal)" : "";
+        return String.format(Locale.ROOT, "LIMS simulator: %d changes produced, %s applied, lag %s%s (simulated %s, %sx; producer DB %d records)",
+                api.published(), applied, lag, lost, simulator.clock().now().toString().replace('T', ' ').replaceAll("\\.\\d+Z$|Z$", ""),
                 compact(speedup), api.totalRecords());
     }
 
@@ -190,5 +196,9 @@ public class DevSimulator {
 
     public void setSeedPerPlant(int seedPerPlant) {
         this.seedPerPlant = seedPerPlant;
+    }
+
+    public void setLostPublishShare(double lostPublishShare) {
+        this.lostPublishShare = lostPublishShare;
     }
 }

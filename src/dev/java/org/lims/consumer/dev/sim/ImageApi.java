@@ -63,6 +63,9 @@ public final class ImageApi implements AutoCloseable {
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
     private final AtomicLong seq = new AtomicLong();
     private final AtomicLong bytesPublished = new AtomicLong();
+    private final AtomicLong lostPublishes = new AtomicLong();
+    private volatile double lostPublishShare;
+    private Random lossRandom;
 
     /** What the simulator keeps in memory of one plant's records, to pick targets for the jobs. */
     private static final class PlantState {
@@ -263,13 +266,18 @@ public final class ImageApi implements AutoCloseable {
         String key = String.valueOf(id);
         byte[] value = json(d);
         long wall = System.nanoTime();
-        producer.send(new ProducerRecord<>(topics.get(plant), key, value));
         int bytes = key.getBytes(StandardCharsets.UTF_8).length + value.length;
-        bytesPublished.addAndGet(bytes);
+        boolean lost = lostPublishShare > 0 && lossRandom.nextDouble() < lostPublishShare;
+        if (lost) {
+            lostPublishes.incrementAndGet();
+        } else {
+            producer.send(new ProducerRecord<>(topics.get(plant), key, value));
+            bytesPublished.addAndGet(bytes);
+        }
         counts.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
         Date v = version(d);
         Change change = new Change(seq.incrementAndGet(), kind, plant, id, v.getTime(),
-                v.getTime() - clock.start().toEpochMilli(), wall, bytes);
+                v.getTime() - clock.start().toEpochMilli(), wall, bytes, lost);
         for (Consumer<Change> listener : listeners) {
             listener.accept(change);
         }
@@ -317,7 +325,21 @@ public final class ImageApi implements AutoCloseable {
         return copy;
     }
 
-    /** Changes published so far (seed included). */
+    /**
+     * A fault: from now on, each Kafka publish is lost with probability {@code share} (the producer
+     * database is written all the same), decided by {@code random} apart from the jobs' own draws.
+     */
+    public void losePublishes(double share, Random random) {
+        this.lossRandom = random;
+        this.lostPublishShare = share;
+    }
+
+    /** Publishes lost so far (see {@link #losePublishes}). */
+    public long lostPublishes() {
+        return lostPublishes.get();
+    }
+
+    /** Changes made so far (seed included), lost publishes included. */
     public long published() {
         return seq.get();
     }
