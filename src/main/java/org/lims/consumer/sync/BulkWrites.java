@@ -2,6 +2,7 @@ package org.lims.consumer.sync;
 
 import java.util.List;
 
+import com.mongodb.MongoBulkWriteException;
 import com.mongodb.client.model.WriteModel;
 import org.apache.camel.Body;
 import org.apache.camel.Variable;
@@ -14,5 +15,11 @@ public class BulkWrites {
 
     public List<WriteModel<Document>> resolve(@Variable(WRITES_VARIABLE) CollectionWrites writes, @Body List<Document> stored) {
         return writes.resolve(stored);
+    }
+
+    /** After MongoDB refused writes of a bulk: the inserts among them that lost their id to another writer, as guarded replaces. */
+    public List<WriteModel<Document>> lostInsertRetries(Throwable refusal, @Variable(WRITES_VARIABLE) CollectionWrites writes) {
+        MongoBulkWriteException bulk = DeadLetters.findBulkException(refusal);
+        return bulk == null ? List.of() : writes.lostInsertRetries(bulk.getWriteErrors());
     }
 }

@@ -42,7 +42,10 @@ public class DeadLetters {
         exchange.setVariable(DEAD_LETTERED_SIZE, size);
     }
 
-    /** For writes MongoDB rejected for good (not a connectivity problem): one message per rejected record. */
+    /**
+     * For writes MongoDB rejected for good (not a connectivity problem): one message per rejected record.
+     * An insert that lost the race for its id to another writer is no rejection: it is retried, not dead-lettered.
+     */
     public List<Message> rejectedWrites(Exchange exchange, CollectionWrites writes) {
         MongoBulkWriteException bulk = findBulkException(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
         List<Message> messages = new ArrayList<>();
@@ -50,6 +53,9 @@ public class DeadLetters {
             return messages;
         }
         for (BulkWriteError error : bulk.getWriteErrors()) {
+            if (writes.isLostInsert(error)) {
+                continue;
+            }
             SyncRecord source = writes.sourceOf(error.getIndex()).source();
             Message m = new DefaultMessage(exchange.getContext());
             if (source.key() != null) {

@@ -37,7 +37,7 @@ import org.lims.consumer.faults.ChildJava;
  * Options: {@code --messages 20000}, {@code --image-bytes 16384}, {@code --seed 42}, {@code --only sink|lims},
  * {@code --app-jvm "-Da=b|-XX:..."} (extra JVM arguments of the app, separated by |), {@code --app-jar path},
  * {@code --sink-jvm ...}, {@code --sink-max-poll 500}, {@code --no-ceiling}, {@code --timeout-s 600},
- * {@code --quiet-wait-s 20}, {@code --app-jfr} (a low-overhead JFR recording of the app: settings=default),
+ * {@code --quiet-wait-s 20}, {@code --app-jfr} (a low-overhead JFR recording of the app: settings=default, sampling every 10 ms, every compilation),
  * {@code --out target/bench}. The report ({@code results.md}) and every log go to {@code target/bench/side-<stamp>/}.
  */
 final class SideBySide {
@@ -134,6 +134,9 @@ final class SideBySide {
         }
         List<Ceilings.Figure> ceilings = options.containsKey("no-ceiling") ? List.of() : ceilings();
         render(results, ceilings);
+        if (options.containsKey("app-jfr") && Files.exists(out.resolve("lims.jfr"))) {
+            say(CatchUpProfile.render(out.resolve("lims.jfr")));
+        }
         say("Load average after: " + loadAverage() + ". Logs: " + out);
         Files.write(out.resolve("results.md"), report);
         System.out.println("\nReport written to " + out.resolve("results.md"));
@@ -154,7 +157,7 @@ final class SideBySide {
     private Contender lims(Path jar) {
         List<String> cmd = new ArrayList<>(List.of(Child.java(), "-Xmx1g", "-Xlog:gc:file=" + out.resolve("lims-gc.log")));
         if (options.containsKey("app-jfr")) {
-            cmd.add("-XX:StartFlightRecording=name=bench,settings=default,filename=" + out.resolve("lims.jfr"));
+            cmd.add("-XX:StartFlightRecording=name=bench,settings=" + jfrSettings() + ",filename=" + out.resolve("lims.jfr"));
         }
         cmd.addAll(listOption("app-jvm"));
         cmd.add("-Dlims.kafka.group-id=lims-" + stamp);
@@ -163,6 +166,25 @@ final class SideBySide {
         return new Contender("lims", "lims-consumer (packaged jar, prod profile)", cmd,
                 Map.of("LIMS_HTTP_PORT", String.valueOf(freePort()), "LIMS_MANAGEMENT_PORT", String.valueOf(freePort())),
                 List.of(DATABASE_READY_LINE, PARTITIONS_LINE, APPLIED_LINE));
+    }
+
+    /**
+     * JFR's low-overhead "default" settings, but sampling every 10 ms (a catch-up lasts seconds) and every JIT compilation
+     * recorded (threshold 0): where the compiler's CPU goes.
+     */
+    private String jfrSettings() {
+        try {
+            String jfc = Files.readString(Path.of(System.getProperty("java.home"), "lib", "jfr", "default.jfc"));
+            jfc = jfc.replace("<setting name=\"period\" control=\"method-sampling-java-interval\">20 ms</setting>",
+                            "<setting name=\"period\" control=\"method-sampling-java-interval\">10 ms</setting>")
+                    .replace("<setting name=\"threshold\" control=\"compiler-compilation-threshold\">1000 ms</setting>",
+                            "<setting name=\"threshold\" control=\"compiler-compilation-threshold\">0 ms</setting>");
+            Path settings = out.resolve("catch-up.jfc");
+            Files.writeString(settings, jfc);
+            return settings.toString();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Starts the contender's own Mongo-wire server with the unique indexes, then the contender, and times it to the verified final state. */
