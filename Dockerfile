@@ -28,5 +28,7 @@ USER 10001:10001
 EXPOSE 8080 9876
 # heap from the container's memory limit; exit (and get restarted) rather than limp on after an OutOfMemoryError;
 # the JVM writes only to /tmp (a writable emptyDir when the root filesystem is read-only).
-# More JVM options without rebuilding: JDK_JAVA_OPTIONS (read by the java launcher).
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-jar", "/app/lims-consumer.jar"]
+# C1 only (TieredStopAtLevel=1): in a catch-up after a deploy, C2 compiled start-up code and Camel internals with as
+# much CPU as the sync itself (half the process's CPU for 2,000 records on 2 cores); C1 code is ~15 % slower once warm,
+# and a trickle never needs it (docs/benchmarks.md). More JVM options without rebuilding: JDK_JAVA_OPTIONS.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=/tmp", "-jar", "/app/lims-consumer.jar"]
