@@ -180,6 +180,11 @@ class ObservabilityIT {
             Scrape metrics = Scrape.of(app.managementPort());
             List<String> missing = new ArrayList<>();
             for (String name : names) {
+                if (name.startsWith("lims_consumer_reconcile_")) {
+                    // the reconciliation row reads series that exist while reconciliation is configured
+                    // (lims.producer.mongodb.uri); PrometheusIT runs it and evaluates that row with data
+                    continue;
+                }
                 List<Scrape.Sample> series = metrics.series(name);
                 if (series.isEmpty()) {
                     missing.add(name);
