@@ -67,6 +67,8 @@ final class Chart {
             dots.setSeriesShape(i, new Ellipse2D.Double(-2.5, -2.5, 5, 5));
         }
         XYPlot bottom = new XYPlot(staleness, null, seconds, dots);
+        // later strategies on top: a lost change healed by reconciliation lies where the batch run heals it
+        bottom.setSeriesRenderingOrder(org.jfree.chart.plot.SeriesRenderingOrder.FORWARD);
 
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(time);
         plot.setGap(12);
