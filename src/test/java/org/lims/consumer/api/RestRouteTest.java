@@ -53,6 +53,8 @@ class RestRouteTest {
 
     static final String UNAVAILABLE = "{\"detail\":\"The consumer database is unavailable, try again later\"}";
     static final String CREATE = "{\"camera_id\": 3, \"gps_coordinates\": [48.5, 16.25]}";
+    /** Not the shipped default, so that the give-up test proves the setting is read. */
+    static final int CREATE_ATTEMPTS = 4;
 
     static RestRoutes writable;
 
@@ -192,8 +194,8 @@ class RestRouteTest {
             throw duplicateKey();
         });
         assertAnswer(writable.http.put("/image-plant/tomato/", CREATE), 409, "{\"detail\":\"No free id for a new image of plant tomato"
-                + " after 10 attempts: other writers took each one (lims.api.create-attempts), try again\"}");
-        assertEquals(10, writable.calls("bulkWrite").size());
+                + " after " + CREATE_ATTEMPTS + " attempts: other writers took each one (lims.api.create-attempts), try again\"}");
+        assertEquals(CREATE_ATTEMPTS, writable.calls("bulkWrite").size());
         assertEquals(0, writable.deadLetters().getReceivedCounter());
     }
 
@@ -283,7 +285,8 @@ class RestRouteTest {
             CamelContext context = new DefaultCamelContext();
             context.getPropertiesComponent().setLocation("classpath:application.properties");
             Map.of("lims.kafka.brokers", "localhost:1", "lims.mongodb.uri", "mongodb://localhost:1",
-                    "lims.http.port", String.valueOf(port), "lims.api.read-only", String.valueOf(readOnly))
+                    "lims.http.port", String.valueOf(port), "lims.api.read-only", String.valueOf(readOnly),
+                    "lims.api.create-attempts", String.valueOf(CREATE_ATTEMPTS))
                     .forEach(context.getPropertiesComponent()::addOverrideProperty);
             var registry = context.getRegistry();
             registry.bind(Bootstrap.PLANTS, Plants.from(new Settings(context.getPropertiesComponent())));
