@@ -123,6 +123,67 @@ final class Ceilings {
         }
     }
 
+    /**
+     * The Mongo-wire server's own ceiling for the backlog's write mix: the backlog replayed in polls of
+     * {@code batch} messages, each decoded by the app's codec and folded per id (newest wins) outside the clock;
+     * timed are only the calls to the server, per collection and poll: the version read ({@code {id: {$in}}})
+     * and the writes, either {@code insertMany} of the absent ids plus replace-by-id of the present ones
+     * ({@code insertsForAbsent}), or one upsert-replace each. Into a fresh database with the unique id index.
+     */
+    static Figure writeMix(String label, MongoClient client, Child server, Workload w, int messages, int batch, boolean insertsForAbsent) {
+        MongoDatabase db = client.getDatabase("ceiling_" + UUID.randomUUID().toString().substring(0, 8));
+        ImageRecordCodec codec = new ImageRecordCodec();
+        try {
+            for (String collection : Workload.COLLECTIONS.values()) {
+                db.getCollection(collection).createIndex(Indexes.ascending("id"), new IndexOptions().unique(true).name("id_unique"));
+            }
+            double cpu0 = server.cpuSeconds();
+            long timed = 0;
+            java.util.Map<String, java.util.Map<Object, Document>> poll = new java.util.LinkedHashMap<>();
+            for (int i = 1; i <= messages; i++) {
+                Workload.Message m = w.next();
+                Document doc = codec.decode(m.value(), m.key()).document();
+                poll.computeIfAbsent(Workload.COLLECTIONS.get(m.topic()), k -> new java.util.LinkedHashMap<>()).put(doc.get("id"), doc);
+                if (i % batch == 0 || i == messages) {
+                    long t0 = System.nanoTime();
+                    for (var e : poll.entrySet()) {
+                        writePoll(db.getCollection(e.getKey()), e.getValue(), insertsForAbsent);
+                    }
+                    timed += System.nanoTime() - t0;
+                    poll.clear();
+                }
+            }
+            String how = insertsForAbsent ? "insertMany of absent ids + replaceOne of present ones" : "replaceOne-upsert of every id";
+            return new Figure(label + ": the backlog's write mix, version read + " + how + ", " + batch + " messages per poll",
+                    messages, timed / 1e9, server.cpuSeconds() - cpu0, "server calls only (decoding outside the clock)");
+        } finally {
+            db.drop();
+        }
+    }
+
+    private static void writePoll(MongoCollection<Document> col, java.util.Map<Object, Document> byId, boolean insertsForAbsent) {
+        java.util.Set<Object> present = new java.util.HashSet<>();
+        for (Document d : col.find(Filters.in("id", byId.keySet())).projection(Projections.include("id", "created_at", "updated_at"))) {
+            present.add(d.get("id"));
+        }
+        List<Document> inserts = new ArrayList<>();
+        List<WriteModel<Document>> replaces = new ArrayList<>();
+        ReplaceOptions options = new ReplaceOptions().upsert(!insertsForAbsent);
+        for (var e : byId.entrySet()) {
+            if (insertsForAbsent && !present.contains(e.getKey())) {
+                inserts.add(e.getValue());
+            } else {
+                replaces.add(new ReplaceOneModel<>(Filters.eq("id", e.getKey()), e.getValue(), options));
+            }
+        }
+        if (!inserts.isEmpty()) {
+            col.insertMany(inserts, new InsertManyOptions().ordered(false));
+        }
+        if (!replaces.isEmpty()) {
+            col.bulkWrite(replaces, new BulkWriteOptions().ordered(false));
+        }
+    }
+
     /** A plain KafkaConsumer reading the whole backlog of the plant topics. */
     static Figure rawConsume(String brokers, ChildProcess broker, long expected) {
         Properties p = new Properties();

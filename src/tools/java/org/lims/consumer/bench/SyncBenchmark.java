@@ -10,12 +10,10 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,14 +23,7 @@ import java.util.stream.Stream;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.bson.Document;
 import org.lims.consumer.testinfra.ChildProcess;
 
 /**
@@ -48,12 +39,13 @@ import org.lims.consumer.testinfra.ChildProcess;
  *
  * Options: {@code --messages N} (20000), {@code --modes bulk,per-message,bulk-1000,h2,profile},
  * {@code --image-bytes 16384}, {@code --seed 42}, {@code --timeout-s 300} (per mode),
- * {@code --poll count-first|full} (count-first), {@code --no-ceilings}, {@code --keep} (keep broker and JFR data),
+ * {@code --no-ceilings}, {@code --keep} (keep broker and JFR data),
  * {@code --out target/bench}, {@code --jar target/lims-consumer.jar}. An extra mode for experiments:
  * {@code custom:<name>:<jvm-arg>|<jvm-arg>...}, e.g. {@code custom:no-metrics:-Dcamel.metrics.enableRoutePolicy=false};
  * an argument {@code jar=<path>} runs another build of the app.
  * {@code --stall-s 45}: a mode without progress for that long fails (the others still run).
  * {@code --quiet-wait-s 60}, {@code --quiet-cores 0.15}: on a shared machine, wait for other processes to calm down before each mode.
+ * {@code --side-by-side}: the catch-up against the MongoDB Kafka sink connector instead ({@link SideBySide}).
  */
 public final class SyncBenchmark {
 
@@ -85,7 +77,6 @@ public final class SyncBenchmark {
     private final Path out;
     private final Path jar;
     private final String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("MMddHHmmss"));
-    private final boolean fullPoll;
     private ChildProcess kafka;
     private ChildProcess mongo;
     private ChildProcess mongoH2;
@@ -105,11 +96,14 @@ public final class SyncBenchmark {
         this.messages = Integer.parseInt(options.getOrDefault("messages", "20000"));
         this.out = Path.of(options.getOrDefault("out", "target/bench")).toAbsolutePath().resolve("run-" + stamp);
         this.jar = Path.of(options.getOrDefault("jar", "target/lims-consumer.jar")).toAbsolutePath();
-        this.fullPoll = "full".equals(options.getOrDefault("poll", "count-first"));
     }
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = parse(args);
+        if (options.containsKey("side-by-side")) {
+            SideBySide.main(options, args);
+            return;
+        }
         SyncBenchmark bench = new SyncBenchmark(options);
         try {
             bench.run(args);
@@ -202,7 +196,7 @@ public final class SyncBenchmark {
                 + " soft deletes) of " + String.format(Locale.ROOT, "%.1f KB", workload.valueBytes / 1024.0 / messages)
                 + " on average; " + expectedDocs + " records in the final state. MB = 10^6 value bytes. "
                 + "'total' runs from the app's process start, 'sync' from its first applied batch, both until MongoDB holds every "
-                + "expected final state (polled every 250 ms: document counts, then the projection {id, created_at, updated_at, is_deleted} "
+                + "expected final state (polled every 250 ms: document counts, then the projection {id, created_at, updated_at, is_deleted, disease} "
                 + "of every collection compared with the expected state). '2nd half' is the rate over the second half of the records "
                 + "(from the batch log line that crossed N/2 to completion): the warmed-up rate. 'sync route at' is when the app "
                 + "logged the start of its Kafka route. CPU: utime+stime seconds; app over its lifetime (and from the sync route's start), "
@@ -286,34 +280,8 @@ public final class SyncBenchmark {
     private void produce() throws Exception {
         workload = new Workload(Long.parseLong(options.getOrDefault("seed", "42")),
                 Integer.parseInt(options.getOrDefault("image-bytes", "16384")));
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
-        AtomicLong failures = new AtomicLong();
-        AtomicReference<Exception> firstFailure = new AtomicReference<>();
         double cpu0 = kafka.cpuSeconds();
-        long t0 = System.nanoTime();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
-            for (int i = 0; i < messages; i++) {
-                Workload.Message m = workload.next();
-                producer.send(new ProducerRecord<>(m.topic(), m.key(), m.value()), (md, e) -> {
-                    if (e != null) {
-                        failures.incrementAndGet();
-                        firstFailure.compareAndSet(null, e);
-                    }
-                });
-            }
-            producer.flush();
-        }
-        if (failures.get() > 0) {
-            throw new IllegalStateException(failures.get() + " messages were not produced", firstFailure.get());
-        }
-        double s = (System.nanoTime() - t0) / 1e9;
+        double s = Backlog.produce(brokers, workload, messages);
         expected = workload.expected();
         expectedDocs = expected.values().stream().mapToInt(Map::size).sum();
         String line = String.format(Locale.ROOT, "Pre-produced %d messages (%.0f MB of values; %d creates, %d updates, %d soft deletes) in %.1f s "
@@ -397,15 +365,15 @@ public final class SyncBenchmark {
         long done;
         String note = "";
         try (MongoClient client = MongoClients.create(uri)) {
-            Probe probe = new Probe(client.getDatabase(database));
+            FinalState probe = new FinalState(client.getDatabase(database), expected);
             long lastReport = System.nanoTime();
             while (true) {
                 long pollAt = System.nanoTime();
-                Probe.State state = probe.check(fullPoll);
-                if (firstPoll == null && state.docs > 0) {
+                FinalState.State state = probe.check();
+                if (firstPoll == null && state.docs() > 0) {
                     firstPoll = pollAt;
                 }
-                if (state.complete) {
+                if (state.complete()) {
                     done = pollAt;
                     break;
                 }
@@ -417,11 +385,11 @@ public final class SyncBenchmark {
                     throw new IllegalStateException("mode " + mode.name + " did not complete within the timeout: " + state + "; log "
                             + app.log() + ":\n" + app.tail(20));
                 }
-                long progressMark = state.docs * 1_000_003L + logged.get();
+                long progressMark = state.docs() * 1_000_003L + logged.get();
                 if (progressMark != lastProgressMark) {
                     lastProgressMark = progressMark;
                     lastProgressAt = pollAt;
-                } else if (state.docs > 0 && pollAt - lastProgressAt > stall) {
+                } else if (state.docs() > 0 && pollAt - lastProgressAt > stall) {
                     throw new IllegalStateException("mode " + mode.name + " stalled (no new batch, no new document for "
                             + TimeUnit.NANOSECONDS.toSeconds(stall) + " s): " + state + ", " + logged.get() + " records logged; log " + app.log());
                 }
@@ -537,7 +505,7 @@ public final class SyncBenchmark {
     }
 
     /** CPU seconds of the thread groups whose name starts with one of {@code prefixes}. */
-    private static double group(List<Map.Entry<String, Double>> threads, String... prefixes) {
+    static double group(List<Map.Entry<String, Double>> threads, String... prefixes) {
         double sum = 0;
         for (Map.Entry<String, Double> e : threads) {
             for (String p : prefixes) {
@@ -594,54 +562,6 @@ public final class SyncBenchmark {
             // no GC log
         }
         return new long[]{used, committed};
-    }
-
-    /** Polls the consumer database and compares it with the expected final state. */
-    private final class Probe {
-        private final MongoDatabase db;
-        private final Document projection = new Document("id", 1).append("updated_at", 1).append("created_at", 1)
-                .append("is_deleted", 1).append("_id", 0);
-
-        record State(long docs, long matching, boolean complete) {
-            @Override
-            public String toString() {
-                return docs + " documents, " + matching + " in their final state";
-            }
-        }
-
-        Probe(MongoDatabase db) {
-            this.db = db;
-        }
-
-        State check(boolean full) {
-            long docs = 0;
-            if (!full) {
-                for (String collection : expected.keySet()) {
-                    docs += db.getCollection(collection).estimatedDocumentCount();
-                }
-                if (docs < expectedDocs) {
-                    return new State(docs, -1, false);
-                }
-                docs = 0;
-            }
-            long matching = 0;
-            for (var e : expected.entrySet()) {
-                MongoCollection<Document> col = db.getCollection(e.getKey());
-                Map<Integer, Workload.Expected> want = e.getValue();
-                for (Document d : col.find().projection(projection).batchSize(20_000)) {
-                    docs++;
-                    Workload.Expected x = d.get("id") instanceof Number n ? want.get(n.intValue()) : null;
-                    if (x == null) {
-                        continue;
-                    }
-                    Date version = d.getDate("updated_at") != null ? d.getDate("updated_at") : d.getDate("created_at");
-                    if (version != null && version.getTime() == x.versionMillis() && Boolean.valueOf(x.deleted()).equals(d.getBoolean("is_deleted"))) {
-                        matching++;
-                    }
-                }
-            }
-            return new State(docs, matching, docs == expectedDocs && matching == expectedDocs);
-        }
     }
 
     // ---------------------------------------------------------------- ceilings
@@ -728,7 +648,7 @@ public final class SyncBenchmark {
 
     // ---------------------------------------------------------------- helpers
 
-    private static String machine() {
+    static String machine() {
         String cpu = "?";
         String mem = "?";
         try {
@@ -770,7 +690,7 @@ public final class SyncBenchmark {
         }
     }
 
-    private static void deleteTree(Path root) {
+    static void deleteTree(Path root) {
         if (!Files.exists(root)) {
             return;
         }

@@ -37,7 +37,7 @@ final class Workload {
     }
 
     /** What the consumer database must end up holding for one (plant, id). */
-    record Expected(long versionMillis, boolean deleted) {
+    record Expected(long versionMillis, boolean deleted, String disease) {
     }
 
     /** The mutable state of one record as the producer side knows it. */
@@ -158,13 +158,13 @@ final class Workload {
         return T0.toInstant(ZoneOffset.UTC).toEpochMilli() + Math.floorDiv(micros, 1000);
     }
 
-    /** Per collection: id -> expected version (epoch millis) and is_deleted. */
+    /** Per collection: id -> expected version (epoch millis), is_deleted and disease. */
     Map<String, Map<Integer, Expected>> expected() {
         Map<String, Map<Integer, Expected>> result = new LinkedHashMap<>();
         for (var e : records.entrySet()) {
             Map<Integer, Expected> byId = new LinkedHashMap<>();
             for (Rec r : e.getValue()) {
-                byId.put(r.id, new Expected(T0.toInstant(ZoneOffset.UTC).toEpochMilli() + r.versionMillis(), r.deleted));
+                byId.put(r.id, new Expected(T0.toInstant(ZoneOffset.UTC).toEpochMilli() + r.versionMillis(), r.deleted, r.disease));
             }
             result.put(AppDefaults.collection(e.getKey()), byId);
         }
