@@ -6,6 +6,7 @@ import java.util.Map;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.Registry;
 import org.lims.consumer.api.ApiBeans;
@@ -40,6 +41,7 @@ public class LimsBeans implements CamelConfiguration {
         ImageRecordCodec codec = new ImageRecordCodec(zone, settings.integer("lims.sync.max-value-bytes", 20_000_000));
         Registry registry = context.getRegistry();
         PrometheusMeterRegistry meters = registry.lookupByNameAndType(Bootstrap.METRICS_REGISTRY, PrometheusMeterRegistry.class);
+        context.addRoutePolicyFactory(routeMetrics(context, meters, settings));
         Plants plants = registry.lookupByNameAndType(Bootstrap.PLANTS, Plants.class);
         SyncMetrics metrics = new SyncMetrics(meters, plants);
         registry.bind("syncMetrics", metrics);
@@ -89,5 +91,20 @@ public class LimsBeans implements CamelConfiguration {
         registry.bind("reconcileMetrics", metrics);
         registry.bind("reconcileSchedule", schedule);
         registry.bind("reconciler", new Reconciler(settings, config, schedule, metrics, reads, new ImageResponses(zone)));
+    }
+
+    /**
+     * Camel's route metrics (camel_exchanges_*, camel_route_policy_seconds per routeId) for every route but the
+     * per-record ones ({@code lims.metrics.route-metrics-exclude}): a Kafka poll passes sync-batch once, but
+     * sync-record, route-plant, route-operation and an apply route once per record, and timing those would cost
+     * per record what the sync metrics (lims_consumer_*) count already. Camel's own factory
+     * ({@code camel.metrics.enableRoutePolicy}) is off for this one, as camel-main offers no exclusion.
+     */
+    private static MicrometerRoutePolicyFactory routeMetrics(CamelContext context, PrometheusMeterRegistry meters, Settings settings) {
+        MicrometerRoutePolicyFactory factory = new MicrometerRoutePolicyFactory();
+        factory.setCamelContext(context);
+        factory.setMeterRegistry(meters);
+        settings.get("lims.metrics.route-metrics-exclude").ifPresent(factory.getPolicyConfiguration()::setExcludePattern);
+        return factory;
     }
 }

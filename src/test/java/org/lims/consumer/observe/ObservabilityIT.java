@@ -133,6 +133,8 @@ class ObservabilityIT {
                         .allMatch(s -> "lims-consumer".equals(s.labels().get("service"))), "every series carries the service label");
                 assertTrue(metrics.sum("camel_exchanges_total", "routeId", "sync-batch", "service", "lims-consumer") >= 2,
                         "route metrics per route id, with the service label");
+                assertTrue(metrics.series("camel_exchanges_total").stream().noneMatch(s -> "sync-record".equals(s.labels().get("routeId"))),
+                        "the routes a batch passes once per record are not timed (lims.metrics.route-metrics-exclude)");
                 await("lag gauges").atMost(Duration.ofSeconds(15)).until(() ->
                         Scrape.of(app.managementPort()).series("lims_consumer_lag_records").size() == 3);
                 assertEquals(1, Scrape.of(app.managementPort()).sum("lims_consumer_ready"));
