@@ -152,7 +152,10 @@ final class SideBySide {
     }
 
     private Contender lims(Path jar) {
-        List<String> cmd = new ArrayList<>(List.of(Child.java(), "-Xmx1g", "-Xlog:gc:file=" + out.resolve("lims-gc.log")));
+        // as the container image starts it, with the heap of a pod with -Xmx1g (the flags' RAM percentage would take this machine's)
+        List<String> cmd = new ArrayList<>(List.of(Child.java()));
+        cmd.addAll(ImageJvmFlags.read());
+        cmd.addAll(List.of("-Xmx1g", "-Xlog:gc:file=" + out.resolve("lims-gc.log")));
         if (options.containsKey("app-jfr")) {
             cmd.add("-XX:StartFlightRecording=name=bench,settings=default,filename=" + out.resolve("lims.jfr"));
         }
@@ -160,7 +163,7 @@ final class SideBySide {
         cmd.add("-Dlims.kafka.group-id=lims-" + stamp);
         cmd.add("-Dlims.mongodb.database=" + DATABASE);
         cmd.addAll(List.of("-jar", jar.toString()));
-        return new Contender("lims", "lims-consumer (packaged jar, prod profile)", cmd,
+        return new Contender("lims", "lims-consumer (packaged jar, prod profile, the image's JVM flags)", cmd,
                 Map.of("LIMS_HTTP_PORT", String.valueOf(freePort()), "LIMS_MANAGEMENT_PORT", String.valueOf(freePort())),
                 List.of(DATABASE_READY_LINE, PARTITIONS_LINE, APPLIED_LINE));
     }

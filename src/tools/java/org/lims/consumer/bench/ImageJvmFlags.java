@@ -1,0 +1,35 @@
+package org.lims.consumer.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The JVM flags the container image starts the app with (the Jib {@code <jvmFlag>}s of pom.xml), so that the
+ * benchmark runs the packaged jar as production does.
+ */
+final class ImageJvmFlags {
+
+    private static final Pattern JIB_FLAG = Pattern.compile("<jvmFlag>([^<]+)</jvmFlag>");
+
+    private ImageJvmFlags() {
+    }
+
+    static List<String> read() {
+        try {
+            List<String> flags = new ArrayList<>();
+            Matcher jib = JIB_FLAG.matcher(Files.readString(Path.of("pom.xml")));
+            while (jib.find()) {
+                flags.add(jib.group(1).trim());
+            }
+            return flags;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
