@@ -11,6 +11,7 @@ import org.bson.types.Decimal128;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -94,11 +95,29 @@ class ImageRecordCodecTest {
         "{\"id\":1,\"is_active\":1}                 | wrong-type",
         "{\"id\":1,\"percentage\":\"high\"}         | wrong-type",
         "{\"id\":1,\"created_at\":\"yesterday\"}    | invalid-date",
+        "{\"id\":1,\"created_at\":\"2023-02-29T10:00:00.000000\"} | invalid-date",
+        "{\"id\":1,\"created_at\":\"2023-04-01T24:00:00.000000\"} | invalid-date",
+        "{\"id\":1,\"created_at\":\"2023-04-01T10:00:0x.000000\"} | invalid-date",
         "{\"id\":1,\"operation\":\"drop\"}          | invalid-operation",
         "{\"id\":1} {\"id\":2}                      | not-json"})
     void rejectsWithAPreciseReason(String json, String reason) {
         InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> decode(json));
         assertEquals(reason, e.reason(), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2023-10-09T18:43:37.500688", "2023-10-09T18:43:37", "2023-10-09T18:43:37.5", "2024-02-29T23:59:59.999999999",
+        "0001-01-01T00:00:00.000001", "2023-10-09T18:43", "2023-10-09t18:43:37.1", "+12023-10-09T18:43:37"})
+    void theFastLimsTimeParserAgreesWithTheIsoParser(String text) {
+        assertEquals(java.time.LocalDateTime.parse(text), ImageRecordCodec.localDateTime(text), text);
+    }
+
+    @Test
+    void hexWithJsonEscapesDecodesAsItsText() {
+        byte[] data = (byte[]) decode("{\"id\":1,\"data\":\"ff\\u0064\\u0038\"}").document().get("data");
+        assertArrayEquals(new byte[]{(byte) 0xff, (byte) 0xd8}, data);
+        InvalidRecordException bad = assertThrows(InvalidRecordException.class, () -> decode("{\"id\":1,\"data\":\"ffd8fg00\"}"));
+        assertTrue(bad.getMessage().contains("position 5"), bad.getMessage());
     }
 
     @Test
