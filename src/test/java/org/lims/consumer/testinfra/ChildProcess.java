@@ -72,6 +72,11 @@ public final class ChildProcess implements AutoCloseable {
         return new Spec("app", List.of("-jar", jar.toAbsolutePath().toString()));
     }
 
+    /** {@code java <arguments>}: a Java program with a classpath of its own (the benchmark's Kafka Connect worker). */
+    public static Spec java(String name, List<String> arguments) {
+        return new Spec(name, new ArrayList<>(arguments));
+    }
+
     /** {@code java -cp <this JVM's classpath> <mainClass> <args>}. */
     public static Spec mainClass(String mainClass, String... args) {
         List<String> command = new ArrayList<>(List.of("-cp", classpath(), mainClass));

@@ -30,6 +30,7 @@ import org.bson.Document;
 import org.bson.codecs.DocumentCodec;
 import org.bson.codecs.EncoderContext;
 import org.bson.io.BasicOutputBuffer;
+import org.lims.consumer.testinfra.AppDefaults;
 import org.lims.consumer.codec.ImageRecord;
 import org.lims.consumer.codec.ImageRecordCodec;
 import org.lims.consumer.testinfra.ChildProcess;
@@ -130,11 +131,11 @@ final class Ceilings {
      * and the writes, either {@code insertMany} of the absent ids plus replace-by-id of the present ones
      * ({@code insertsForAbsent}), or one upsert-replace each. Into a fresh database with the unique id index.
      */
-    static Figure writeMix(String label, MongoClient client, Child server, Workload w, int messages, int batch, boolean insertsForAbsent) {
+    static Figure writeMix(String label, MongoClient client, ChildProcess server, Workload w, int messages, int batch, boolean insertsForAbsent) {
         MongoDatabase db = client.getDatabase("ceiling_" + UUID.randomUUID().toString().substring(0, 8));
         ImageRecordCodec codec = new ImageRecordCodec();
         try {
-            for (String collection : Workload.COLLECTIONS.values()) {
+            for (String collection : Workload.PLANTS.stream().map(AppDefaults::collection).toList()) {
                 db.getCollection(collection).createIndex(Indexes.ascending("id"), new IndexOptions().unique(true).name("id_unique"));
             }
             double cpu0 = server.cpuSeconds();
@@ -143,7 +144,7 @@ final class Ceilings {
             for (int i = 1; i <= messages; i++) {
                 Workload.Message m = w.next();
                 Document doc = codec.decode(m.value(), m.key()).document();
-                poll.computeIfAbsent(Workload.COLLECTIONS.get(m.topic()), k -> new java.util.LinkedHashMap<>()).put(doc.get("id"), doc);
+                poll.computeIfAbsent(AppDefaults.collection(m.topic()), k -> new java.util.LinkedHashMap<>()).put(doc.get("id"), doc);
                 if (i % batch == 0 || i == messages) {
                     long t0 = System.nanoTime();
                     for (var e : poll.entrySet()) {

@@ -42,10 +42,10 @@ final class ConnectSink {
     }
 
     /**
-     * The command line of a Connect standalone worker running one sink connector named {@code name}
+     * The arguments (after {@code java}) of a Connect standalone worker running one sink connector named {@code name}
      * (consumer group {@code connect-<name>}), with its rendered properties in {@code runDir}.
      */
-    static List<String> command(String name, String brokers, String mongoUri, String database, Map<String, String> topicToCollection,
+    static List<String> arguments(String name, String brokers, String mongoUri, String database, Map<String, String> topicToCollection,
                                 int restPort, int maxPollRecords, List<String> jvmArgs, Path runDir) {
         try {
             Files.createDirectories(runDir);
@@ -64,8 +64,7 @@ final class ConnectSink {
             Path worker = render(SOURCES.resolve("worker.properties"), runDir.resolve("worker.properties"), vars);
             Path sink = render(SOURCES.resolve("sink.properties"), runDir.resolve("sink.properties"), vars);
             String classpath = Files.readString(BUILT.resolve("worker.classpath")).trim();
-            List<String> cmd = new ArrayList<>(List.of(Child.java()));
-            cmd.addAll(jvmArgs);
+            List<String> cmd = new ArrayList<>(jvmArgs);
             cmd.add("-Dlog4j.configuration=file:" + SOURCES.resolve("connect-log4j.properties").toAbsolutePath());
             cmd.addAll(List.of("-cp", classpath, MAIN_CLASS, worker.toAbsolutePath().toString(), sink.toAbsolutePath().toString()));
             return cmd;

@@ -21,7 +21,8 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
-import org.lims.consumer.faults.ChildJava;
+import org.lims.consumer.testinfra.AppDefaults;
+import org.lims.consumer.testinfra.ChildProcess;
 
 /**
  * Catch-up side by side (issue 11): one pre-produced backlog, then the MongoDB Kafka sink connector and
@@ -48,7 +49,7 @@ final class SideBySide {
     private static final String DATABASE_READY_LINE = "Consumer database ready";
     private static final String PARTITIONS_LINE = "partitions assigned";
 
-    /** One system under test: how to start it, and the log lines that mark its start-up. */
+    /** One system under test: how to start it (the arguments after {@code java}), and the log lines that mark its start-up. */
     record Contender(String name, String label, List<String> command, Map<String, String> env, List<String> markers) {
     }
 
@@ -71,7 +72,7 @@ final class SideBySide {
     private final String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("MMddHHmmss"));
     private final Path out;
     private final List<String> report = new ArrayList<>();
-    private Child kafka;
+    private ChildProcess kafka;
     private String brokers;
     private Workload workload;
     private Map<String, Map<Integer, Workload.Expected>> expected;
@@ -111,8 +112,9 @@ final class SideBySide {
         say("Machine: " + SyncBenchmark.machine() + "; load average before: " + loadAverage());
         say("");
 
-        kafka = Child.start("kafka", classpathCommand("-Xmx1g", "org.lims.consumer.dev.EmbeddedKafka", String.valueOf(freePort()),
-                out.resolve("kafka").toString(), "3"), Map.of(), out.resolve("kafka.log"), List.of("KAFKA_READY"));
+        kafka = ChildProcess.mainClass("org.lims.consumer.dev.EmbeddedKafka", String.valueOf(freePort()), out.resolve("kafka").toString(),
+                        "3", String.join(",", Workload.PLANTS))
+                .jvmArgs("-Xmx1g").name("kafka").log(out.resolve("kafka.log")).watch("KAFKA_READY").start();
         brokers = kafka.await("KAFKA_READY", 120);
         workload = new Workload(seed(), imageBytes());
         double cpu0 = kafka.cpuSeconds();
@@ -153,8 +155,7 @@ final class SideBySide {
 
     private Contender lims(Path jar) {
         // as the container image starts it, with the heap of a pod with -Xmx1g (the flags' RAM percentage would take this machine's)
-        List<String> cmd = new ArrayList<>(List.of(Child.java()));
-        cmd.addAll(ImageJvmFlags.read());
+        List<String> cmd = new ArrayList<>(ImageJvmFlags.read());
         cmd.addAll(List.of("-Xmx1g", "-Xlog:gc:file=" + out.resolve("lims-gc.log")));
         if (options.containsKey("app-jfr")) {
             cmd.add("-XX:StartFlightRecording=name=bench,settings=default,filename=" + out.resolve("lims.jfr"));
@@ -170,14 +171,13 @@ final class SideBySide {
 
     /** Starts the contender's own Mongo-wire server with the unique indexes, then the contender, and times it to the verified final state. */
     private Result measure(Contender spec) throws Exception {
-        Child mongo = Child.start("mongo-" + spec.name, classpathCommand("-Xmx2g", "org.lims.consumer.dev.EmbeddedMongo", String.valueOf(freePort())),
-                Map.of(), out.resolve(spec.name + "-mongo.log"), List.of("MONGO_READY"));
-        Child consumer = null;
+        ChildProcess mongo = mongoServer(spec.name + "-mongo");
+        ChildProcess consumer = null;
         try {
             String uri = mongo.await("MONGO_READY", 60);
             try (MongoClient client = MongoClients.create(uri)) {
                 MongoDatabase db = client.getDatabase(DATABASE);
-                for (String collection : Workload.COLLECTIONS.values()) {
+                for (String collection : expected.keySet()) {
                     db.getCollection(collection).createIndex(Indexes.ascending("id"), new IndexOptions().unique(true));
                 }
                 Contender c = withServer(spec, uri);
@@ -185,13 +185,13 @@ final class SideBySide {
                 progress("starting " + c.label);
                 double broker0 = kafka.cpuSeconds();
                 double mongo0 = mongo.cpuSeconds();
-                double bench0 = Child.cpuSeconds(ProcessHandle.current().pid());
-                double machine0 = Child.machineBusySeconds();
-                List<String> watched = new ArrayList<>(c.markers);
-                consumer = Child.start(c.name, c.command, c.env, out.resolve(c.name + ".log"), watched);
+                double bench0 = ChildProcess.cpuSeconds(ProcessHandle.current().pid());
+                double machine0 = ChildProcess.machineBusySeconds();
+                consumer = ChildProcess.java(c.name, c.command).environment(c.env).log(out.resolve(c.name + ".log"))
+                        .watch(c.markers.toArray(String[]::new)).start();
                 SecondHalf half = new SecondHalf(messages);
                 consumer.onLine(half::line);
-                long t0 = consumer.startNanos;
+                long t0 = consumer.startNanos();
                 FinalState probe = new FinalState(db, expected);
                 Long firstDoc = null;
                 FinalState.State state;
@@ -211,12 +211,12 @@ final class SideBySide {
                             break;
                         }
                     }
-                    if (!consumer.process.isAlive()) {
-                        throw new IllegalStateException(c.name + " exited (" + consumer.process.exitValue() + "); log " + consumer.log
+                    if (!consumer.isAlive()) {
+                        throw new IllegalStateException(c.name + " exited (" + consumer.exitValue() + "); log " + consumer.log()
                                 + ":\n" + consumer.tail(30));
                     }
                     if (at - t0 > timeout) {
-                        throw new IllegalStateException(c.name + " did not reach the final state in time: " + state + "; log " + consumer.log);
+                        throw new IllegalStateException(c.name + " did not reach the final state in time: " + state + "; log " + consumer.log());
                     }
                     if (at - lastReport > TimeUnit.SECONDS.toNanos(10)) {
                         progress(String.format(Locale.ROOT, "%s: %.0f s, %s", c.name, (at - t0) / 1e9, state == null ? "no document yet" : state));
@@ -229,12 +229,12 @@ final class SideBySide {
                 }
                 long done = System.nanoTime();
                 double cpu = consumer.cpuSeconds();
-                long rss = consumer.statusKb("VmHWM") / 1024;
-                var threads = Child.threadCpuDelta(Map.of(), Child.threadCpu(consumer.pid()));
+                long rss = consumer.peakRssKb() / 1024;
+                var threads = largestFirst(consumer.threadCpu());
                 double brokerCpu = kafka.cpuSeconds() - broker0;
                 double mongoCpu = mongo.cpuSeconds() - mongo0;
-                double benchCpu = Child.cpuSeconds(ProcessHandle.current().pid()) - bench0;
-                double others = (Child.machineBusySeconds() - machine0) - cpu - brokerCpu - mongoCpu - benchCpu;
+                double benchCpu = ChildProcess.cpuSeconds(ProcessHandle.current().pid()) - bench0;
+                double others = (ChildProcess.machineBusySeconds() - machine0) - cpu - brokerCpu - mongoCpu - benchCpu;
                 Map<String, Double> marks = new LinkedHashMap<>();
                 for (String m : c.markers) {
                     Long seen = consumer.seen(m);
@@ -252,7 +252,7 @@ final class SideBySide {
             }
         } finally {
             if (consumer != null) {
-                terminate(consumer);
+                consumer.stop(30);
             }
             mongo.stop(20);
         }
@@ -261,7 +261,7 @@ final class SideBySide {
     /** The contender's command once its Mongo-wire server's address is known. */
     private Contender withServer(Contender c, String uri) {
         if (c.name.equals("sink")) {
-            List<String> cmd = ConnectSink.command(c.env.get("name"), brokers, uri, DATABASE, topicCollections(),
+            List<String> cmd = ConnectSink.arguments(c.env.get("name"), brokers, uri, DATABASE, topicCollections(),
                     freePort(), Integer.parseInt(c.env.get("maxPoll")), c.command, out.resolve("sink"));
             return new Contender(c.name, c.label, cmd, Map.of(), c.markers);
         }
@@ -273,21 +273,8 @@ final class SideBySide {
 
     private static Map<String, String> topicCollections() {
         Map<String, String> m = new LinkedHashMap<>();
-        Workload.PLANTS.forEach(p -> m.put(p, Workload.COLLECTIONS.get(p)));
+        Workload.PLANTS.forEach(p -> m.put(p, AppDefaults.collection(p)));
         return m;
-    }
-
-    /**
-     * SIGTERM through the process handle: {@code Process.destroy()} would also close our end of the child's output,
-     * and the shutdown lines would be lost from its log. SIGKILL after 30 s.
-     */
-    private static void terminate(Child c) throws InterruptedException {
-        c.process.toHandle().destroy();
-        if (!c.process.waitFor(30, TimeUnit.SECONDS)) {
-            c.process.destroyForcibly();
-            c.process.waitFor(10, TimeUnit.SECONDS);
-        }
-        c.stop(1);
     }
 
     /** The warmed-up rate: records logged in "Applied batch" lines from the one that crossed half the backlog to the final state. */
@@ -321,8 +308,7 @@ final class SideBySide {
 
     /** On a fresh Mongo-wire server, warmed up by an unreported pass: the backlog's write mix, without any consumer. */
     private List<Ceilings.Figure> ceilings() throws Exception {
-        Child mongo = Child.start("mongo-ceiling", classpathCommand("-Xmx2g", "org.lims.consumer.dev.EmbeddedMongo", String.valueOf(freePort())),
-                Map.of(), out.resolve("ceiling-mongo.log"), List.of("MONGO_READY"));
+        ChildProcess mongo = mongoServer("ceiling-mongo");
         try (MongoClient client = MongoClients.create(mongo.await("MONGO_READY", 60))) {
             progress("ceiling: warming up the Mongo-wire server");
             int warm = Math.min(messages, 10_000);
@@ -331,14 +317,14 @@ final class SideBySide {
             waitQuiet("ceiling", mongo);
             List<Ceilings.Figure> figures = new ArrayList<>();
             for (boolean inserts : new boolean[]{true, false}) {
-                double machine0 = Child.machineBusySeconds();
-                double ours0 = mongo.cpuSeconds() + Child.cpuSeconds(ProcessHandle.current().pid()) + kafka.cpuSeconds();
+                double machine0 = ChildProcess.machineBusySeconds();
+                double ours0 = mongo.cpuSeconds() + ChildProcess.cpuSeconds(ProcessHandle.current().pid()) + kafka.cpuSeconds();
                 long t0 = System.nanoTime();
                 Ceilings.Figure f = Ceilings.writeMix("Mongo-wire server (memory)", client, mongo, new Workload(seed(), imageBytes()),
                         messages, 1000, inserts);
                 double wall = (System.nanoTime() - t0) / 1e9;
-                double ours = mongo.cpuSeconds() + Child.cpuSeconds(ProcessHandle.current().pid()) + kafka.cpuSeconds() - ours0;
-                figures.add(f.withOthers((Child.machineBusySeconds() - machine0 - ours) / wall));
+                double ours = mongo.cpuSeconds() + ChildProcess.cpuSeconds(ProcessHandle.current().pid()) + kafka.cpuSeconds() - ours0;
+                figures.add(f.withOthers((ChildProcess.machineBusySeconds() - machine0 - ours) / wall));
                 progress(figures.get(figures.size() - 1).row());
             }
             return figures;
@@ -432,22 +418,28 @@ final class SideBySide {
         return v == null || v.isBlank() ? List.of() : List.of(v.split("\\|"));
     }
 
-    private static List<String> classpathCommand(String heap, String mainClass, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Child.java(), heap, "-cp", ChildJava.classpath(), mainClass));
-        cmd.addAll(List.of(args));
-        return cmd;
+    /** A fresh Mongo-wire server (memory backend) as its own process. */
+    private ChildProcess mongoServer(String name) {
+        return ChildProcess.mainClass("org.lims.consumer.dev.EmbeddedMongo", String.valueOf(freePort()))
+                .jvmArgs("-Xmx2g").name(name).log(out.resolve(name + ".log")).watch("MONGO_READY").start();
+    }
+
+    private static List<Map.Entry<String, Double>> largestFirst(Map<String, Double> cpu) {
+        List<Map.Entry<String, Double>> list = new ArrayList<>(cpu.entrySet());
+        list.sort((a, b) -> Double.compare(b.getValue(), a.getValue()));
+        return list;
     }
 
     /** Waits (at most --quiet-wait-s, 20 s) until processes outside the benchmark use under 0.3 cores, so a run does not start mid-build. */
-    private void waitQuiet(String what, Child mongo) throws InterruptedException {
+    private void waitQuiet(String what, ChildProcess mongo) throws InterruptedException {
         long max = TimeUnit.SECONDS.toNanos(Long.parseLong(options.getOrDefault("quiet-wait-s", "20")));
         long start = System.nanoTime();
         double others = 0;
         do {
-            double m0 = Child.machineBusySeconds();
+            double m0 = ChildProcess.machineBusySeconds();
             double o0 = ours(mongo);
             Thread.sleep(2000);
-            others = ((Child.machineBusySeconds() - m0) - (ours(mongo) - o0)) / 2.0;
+            others = ((ChildProcess.machineBusySeconds() - m0) - (ours(mongo) - o0)) / 2.0;
             if (others < 0.3) {
                 return;
             }
@@ -455,8 +447,8 @@ final class SideBySide {
         progress(String.format(Locale.ROOT, "%s: other processes still use %.2f cores; measuring anyway", what, others));
     }
 
-    private double ours(Child mongo) {
-        return Child.cpuSeconds(ProcessHandle.current().pid()) + kafka.cpuSeconds() + mongo.cpuSeconds();
+    private double ours(ChildProcess mongo) {
+        return ChildProcess.cpuSeconds(ProcessHandle.current().pid()) + kafka.cpuSeconds() + mongo.cpuSeconds();
     }
 
     private static String loadAverage() {
