@@ -3,6 +3,7 @@ package org.lims.consumer.sync;
 import java.util.List;
 
 import com.mongodb.MongoBulkWriteException;
+import com.mongodb.bulk.BulkWriteResult;
 import com.mongodb.client.model.WriteModel;
 import org.apache.camel.Body;
 import org.apache.camel.Variable;
@@ -15,6 +16,16 @@ public class BulkWrites {
 
     public List<WriteModel<Document>> resolve(@Variable(WRITES_VARIABLE) CollectionWrites writes, @Body List<Document> stored) {
         return writes.resolve(stored);
+    }
+
+    /** After MongoDB refused writes of a batch: the inserts among them that lost their id to another writer, as guarded replaces. */
+    public List<WriteModel<Document>> lostInsertRewrites(Throwable refusal, CollectionWrites writes) {
+        MongoBulkWriteException bulk = DeadLetters.findBulkException(refusal);
+        return bulk == null ? List.of() : writes.lostInsertRewrites(bulk.getWriteErrors());
+    }
+
+    public void lostInsertsRewritten(BulkWriteResult result, CollectionWrites writes) {
+        writes.lostInsertsRewritten(result.getMatchedCount());
     }
 
     /** A request's writes MongoDB refused for good: they go back to its caller (a taken id, for a create), not to the dead-letter topic. */

@@ -18,6 +18,7 @@ import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.WriteModel;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 import org.lims.consumer.codec.ImageRecordCodec;
 
 /**
@@ -34,6 +35,13 @@ import org.lims.consumer.codec.ImageRecordCodec;
  * <p>Every intent added ends in exactly one {@link Outcome}, counted where it is decided: the fold
  * (coalesced, stale, unchanged), the comparison with the stored version (applied, stale,
  * unchanged) and MongoDB's answer ({@link #markRejected}: dead-lettered).
+ *
+ * <p>A Kafka record whose id the version read found absent is inserted rather than upsert-replaced:
+ * the Mongo-wire server applies an insert without the upsert's lookup, and a catch-up is mostly
+ * creates. Should another writer insert the id between the version read and the bulk (a second
+ * replica during a rebalance), the unique id index refuses the insert: not poison, a lost race,
+ * written again by {@link #lostInsertRewrites} as a replace that applies only over an older
+ * stored version.
  *
  * <p>An insert (a REST create) is written only when no record has its id: a stored one, or the
  * unique id index refusing it, makes its outcome {@link RequestOutcome#ID_TAKEN}. A request (a write a
@@ -66,6 +74,10 @@ public final class CollectionWrites {
     private final BitSet rejected = new BitSet();
     private int idsTaken;
     private final List<BulkWriteError> refusals = new ArrayList<>();
+    /** Model indexes of the lost inserts written again as guarded replaces, once MongoDB acknowledged them. */
+    private final BitSet rewritten = new BitSet();
+    private final List<Integer> pendingRewrites = new ArrayList<>();
+    private int rewritesNotNewer;
     private RuntimeException failure;
     private long writeStartedNanos;
 
@@ -166,6 +178,8 @@ public final class CollectionWrites {
         models.clear();
         modelSources.clear();
         rejected.clear();
+        rewritten.clear();
+        rewritesNotNewer = 0;
         resolved = new OutcomeCounts();
         idsTaken = 0;
         for (WriteIntent intent : latest.values()) {
@@ -210,7 +224,8 @@ public final class CollectionWrites {
             }
         }
         if (intent.document() != null) {
-            return new ReplaceOneModel<>(byId, intent.document(), UPSERT);
+            // a request (REST) keeps the upsert: its caller hears a refusal, and would hear a lost race as one
+            return stored == null && !request ? new InsertOneModel<>(intent.document()) : new ReplaceOneModel<>(byId, intent.document(), UPSERT);
         }
         if (stored == null) {
             resolved.add(plantOf(intent), Outcome.UNCHANGED);
@@ -230,6 +245,69 @@ public final class CollectionWrites {
     /** The intent behind the write model at {@code index}: used to dead-letter a write MongoDB rejected. */
     public WriteIntent sourceOf(int index) {
         return modelSources.get(index);
+    }
+
+    /**
+     * True when MongoDB refused the write at the error's index as a Kafka record's insert of an id that another
+     * writer inserted after the version read (a REST create's taken id is its caller's answer, not a lost race).
+     */
+    public boolean isLostInsert(BulkWriteError error) {
+        return models.get(error.getIndex()) instanceof InsertOneModel
+                && sourceOf(error.getIndex()).operation() != Operation.INSERT
+                && ErrorCategory.fromErrorCode(error.getCode()) == ErrorCategory.DUPLICATE_KEY;
+    }
+
+    /**
+     * The lost inserts among {@code errors}, as replaces guarded by the stale rule: each applies only over a
+     * stored version (updated_at, else created_at) older than the record's, so the newer of the two writers'
+     * records stays, whichever wrote first.
+     */
+    public List<WriteModel<Document>> lostInsertRewrites(List<BulkWriteError> errors) {
+        List<WriteModel<Document>> rewrites = new ArrayList<>();
+        pendingRewrites.clear();
+        for (BulkWriteError error : errors) {
+            if (isLostInsert(error)) {
+                WriteIntent intent = sourceOf(error.getIndex());
+                // the driver gave the refused insert an _id of its own: the stored record keeps the other writer's
+                Document replacement = new Document(intent.document());
+                replacement.remove("_id");
+                rewrites.add(new ReplaceOneModel<>(olderThan(intent), replacement));
+                pendingRewrites.add(error.getIndex());
+            }
+        }
+        return rewrites;
+    }
+
+    /**
+     * MongoDB acknowledged the rewrites of {@link #lostInsertRewrites}. One that matched nothing met a stored
+     * version as new or newer (usually the same record, delivered to both replicas during a rebalance): unchanged.
+     */
+    public void lostInsertsRewritten(int matched) {
+        int notNewer = pendingRewrites.size() - matched;
+        for (int k = 0; k < pendingRewrites.size(); k++) {
+            int index = pendingRewrites.get(k);
+            rewritten.set(index);
+            if (k < notNewer) {
+                resolved.move(plantOf(sourceOf(index)), Outcome.APPLIED, Outcome.UNCHANGED);
+            }
+        }
+        rewritesNotNewer += Math.max(notNewer, 0);
+        pendingRewrites.clear();
+    }
+
+    /** True when the refused write at the error's index was a lost insert, written again since. */
+    public boolean wasRewritten(BulkWriteError error) {
+        return rewritten.get(error.getIndex());
+    }
+
+    private static Bson olderThan(WriteIntent intent) {
+        Bson byId = Filters.eq(ImageRecordCodec.ID, intent.id());
+        if (intent.version() == null) {
+            return byId;
+        }
+        return Filters.and(byId, Filters.or(
+                Filters.lt(ImageRecordCodec.UPDATED_AT, intent.version()),
+                Filters.and(Filters.eq(ImageRecordCodec.UPDATED_AT, null), Filters.lt(ImageRecordCodec.CREATED_AT, intent.version()))));
     }
 
     /** For a request: the writes MongoDB refused for good, kept for {@link #outcome()}. */
@@ -276,9 +354,9 @@ public final class CollectionWrites {
         return rejected.get(index);
     }
 
-    /** Writes MongoDB acknowledged: the models sent less the rejected ones. */
+    /** Writes MongoDB acknowledged: the models sent less the rejected ones and the lost inserts that found a version as new. */
     public int applied() {
-        return models.size() - rejected.cardinality();
+        return models.size() - rejected.cardinality() - rewritesNotNewer;
     }
 
     public int rejectedCount() {

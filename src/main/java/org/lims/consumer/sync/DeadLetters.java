@@ -60,14 +60,18 @@ public class DeadLetters {
     /**
      * For writes MongoDB rejected for good (not a connectivity problem): one message per rejected record,
      * with the record's original headers; the rejected writes are marked so that they count as dead-lettered.
+     * An insert that lost the race for its id to another writer and was written again since is no rejection.
      */
-    public List<Message> rejectedWrites(Exchange exchange, CollectionWrites writes) {
-        MongoBulkWriteException bulk = findBulkException(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+    public List<Message> rejectedWrites(Exchange exchange, Throwable refusal, CollectionWrites writes) {
+        MongoBulkWriteException bulk = findBulkException(refusal);
         List<Message> messages = new ArrayList<>();
         if (bulk == null) {
             return messages;
         }
         for (BulkWriteError error : bulk.getWriteErrors()) {
+            if (writes.wasRewritten(error)) {
+                continue;
+            }
             writes.markRejected(error.getIndex());
             SyncRecord source = writes.sourceOf(error.getIndex()).source();
             Message m = new DefaultMessage(exchange.getContext());

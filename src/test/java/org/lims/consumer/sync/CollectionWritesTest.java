@@ -19,6 +19,7 @@ import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,7 +48,7 @@ class CollectionWritesTest {
         w.add(upsert(1, 7, "c"));
         List<WriteModel<Document>> models = w.resolve(List.of());
         assertEquals(1, models.size());
-        assertEquals("b", ((ReplaceOneModel<Document>) models.get(0)).getReplacement().get("m"));
+        assertEquals("b", ((InsertOneModel<Document>) models.get(0)).getDocument().get("m"));
         assertEquals(1, w.staleSkipped());
     }
 
@@ -62,7 +63,28 @@ class CollectionWritesTest {
         assertEquals(2, models.size());
         assertEquals(1, w.staleSkipped());
         assertEquals(1, w.unchanged());
-        assertTrue(models.stream().allMatch(m -> m instanceof ReplaceOneModel<Document> r && r.getReplaceOptions().isUpsert()));
+        assertTrue(models.get(0) instanceof ReplaceOneModel<Document> r && r.getReplaceOptions().isUpsert(), "a stored id: replaced by id");
+        assertTrue(models.get(1) instanceof InsertOneModel<Document> i && i.getDocument().get("m").equals("new record"),
+                "an id the version read found absent: inserted");
+    }
+
+    @Test
+    void anInsertThatLostItsIdToAnotherWriterIsWrittenAgainAsAReplaceGuardedByTheVersion() {
+        CollectionWrites w = new CollectionWrites("c");
+        w.add(upsert(1, 5, "raced"));
+        w.add(upsert(2, 5, "rejected"));
+        w.resolve(List.of());
+        BulkWriteError duplicate = new BulkWriteError(11000, "E11000 duplicate key error", new BsonDocument(), 0);
+        BulkWriteError other = new BulkWriteError(2, "bad document", new BsonDocument(), 1);
+        assertTrue(w.isLostInsert(duplicate));
+        assertFalse(w.isLostInsert(other), "any other refusal is a rejection (dead-lettered)");
+        List<WriteModel<Document>> retries = w.lostInsertRewrites(List.of(duplicate, other));
+        assertEquals(1, retries.size());
+        ReplaceOneModel<Document> retry = (ReplaceOneModel<Document>) retries.get(0);
+        assertFalse(retry.getReplaceOptions().isUpsert());
+        assertEquals("raced", retry.getReplacement().get("m"));
+        String filter = retry.getFilter().toBsonDocument().toJson();
+        assertTrue(filter.contains("\"$lt\"") && filter.contains("updated_at") && filter.contains("created_at"), filter);
     }
 
     @Test
@@ -83,7 +105,7 @@ class CollectionWritesTest {
         CollectionWrites again = new CollectionWrites("c");
         again.add(new WriteIntent("c", 1, Operation.HARD_DELETE, null, null, null));
         again.add(upsert(1, 2, "b"));
-        assertInstanceOf(ReplaceOneModel.class, again.resolve(List.of()).get(0));
+        assertInstanceOf(InsertOneModel.class, again.resolve(List.of()).get(0));
     }
 
     @Test
