@@ -7,6 +7,8 @@ import java.security.KeyStore;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
@@ -51,6 +53,8 @@ public class Bootstrap extends MainListenerSupport {
 
     private MongoClient mongo;
     private MongoClient producerMongo;
+    private CompletableFuture<Void> checks = CompletableFuture.completedFuture(null);
+    private String checked;
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {
@@ -61,9 +65,15 @@ public class Bootstrap extends MainListenerSupport {
             String uri = settings.require(Settings.MONGODB_URI);
             int timeoutMs = settings.integer("lims.startup.check-timeout-ms", 15000);
             applyKafkaSecurity(settings);
-            ConnectivityCheck.kafka(kafkaAdminConfig(settings, brokers), timeoutMs);
             mongo = MongoClients.create(mongoSettings(settings, uri, timeoutMs));
-            ConnectivityCheck.mongo(mongo, uri, settings.require(Settings.MONGODB_DATABASE));
+            String database = settings.require(Settings.MONGODB_DATABASE);
+            Map<String, Object> kafkaAdmin = kafkaAdminConfig(settings, brokers);
+            // the two checks run side by side while Camel loads the routes (mostly class loading and first
+            // connections, seconds on 2 cores at a cold start); afterConfigure waits for them, before anything starts
+            checks = CompletableFuture.allOf(
+                    inBackground("kafka-check", () -> ConnectivityCheck.kafka(kafkaAdmin, timeoutMs)),
+                    inBackground("mongodb-check", () -> ConnectivityCheck.mongo(mongo, uri, database)));
+            checked = "Kafka at " + brokers + " and MongoDB at " + Redact.uri(uri) + " answer";
             main.getCamelContext().getRegistry().bind("limsMongo", mongo);
             main.getCamelContext().getRegistry().bind(PLANTS, plants);
             // bound before Camel's metrics service starts, so that it adopts this registry: every series, Camel's
@@ -71,13 +81,35 @@ public class Bootstrap extends MainListenerSupport {
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             meters.config().commonTags("service", settings.get("lims.metrics.service").orElse("lims-consumer"));
             main.getCamelContext().getRegistry().bind(METRICS_REGISTRY, meters);
-            LOG.info("Kafka at {} and MongoDB at {} answer", brokers, Redact.uri(uri));
             bindProducerClient(main, settings, timeoutMs);
         } catch (Settings.StartupException | IllegalArgumentException e) {
-            System.err.println("lims-consumer: cannot start: " + e.getMessage());
-            System.err.flush();
-            Runtime.getRuntime().halt(2);
+            cannotStart(e);
         }
+    }
+
+    /** The connectivity checks started in beforeConfigure: nothing starts (no route, no consumer) until both answered. */
+    @Override
+    public void afterConfigure(BaseMainSupport main) {
+        try {
+            checks.join();
+            LOG.info(checked);
+        } catch (CompletionException e) {
+            cannotStart(e.getCause() instanceof Settings.StartupException startup ? startup : e);
+        }
+    }
+
+    private static CompletableFuture<Void> inBackground(String name, Runnable check) {
+        return CompletableFuture.runAsync(check, task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            thread.start();
+        });
+    }
+
+    private static void cannotStart(RuntimeException e) {
+        System.err.println("lims-consumer: cannot start: " + e.getMessage());
+        System.err.flush();
+        Runtime.getRuntime().halt(2);
     }
 
     private void bindProducerClient(BaseMainSupport main, Settings settings, int timeoutMs) {
