@@ -10,8 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The short version of the replica runs ({@link ReplicaHarness}) for CI: three instances of the packaged app in one
- * consumer group under a continuous stream, in four runs (one SIGKILLed and not restarted; a rolling restart;
- * scale-out from one to three; static membership: a SIGKILL and restart under the same name, then a rolling restart).
+ * consumer group under a continuous stream, in three runs (one SIGKILLed and not restarted; scale-out from one to
+ * three; static membership, as the Deployment sets it: a SIGKILL and restart under the same name, then a rolling
+ * restart). The rolling restart with dynamic members is left to the harness ({@code exec:exec@replicas}): the static
+ * run's rolling restart checks the same hand-overs and group leaves, and the suite must stay under 15 minutes.
  * Fails on any lost or wrongly applied record, a key not at its expected state, a dead letter, or a SIGTERMed
  * instance that is still a member of the group after it exited.
  */
@@ -19,11 +21,13 @@ class ReplicaIT {
 
     @Test
     void replicasKilledRestartedOrScaledOutLoseNothingAndLeaveTheGroupOnSigterm() throws Exception {
-        ReplicaHarness.Options options = ReplicaHarness.Options.defaults().sized(40, 5, Path.of("target/replicas-it"));
+        ReplicaHarness.Options d = ReplicaHarness.Options.defaults();
+        List<ReplicaHarness.Run> runs = List.of(ReplicaHarness.Run.KILL, ReplicaHarness.Run.SCALE_OUT, ReplicaHarness.Run.STATIC);
+        ReplicaHarness.Options options = new ReplicaHarness.Options(runs, 40, 5, d.seed(), Path.of("target/replicas-it"), null);
         List<ReplicaHarness.Result> results = new ReplicaHarness(options).runAll();
         String table = ReplicaHarness.table(results);
         System.out.println(table);
-        assertEquals(4, results.size());
+        assertEquals(runs.size(), results.size());
         for (ReplicaHarness.Result r : results) {
             assertEquals(0, r.lost(), r.run() + " lost records:\n" + table);
             assertEquals(0, r.wrong(), r.run() + " applied records wrongly:\n" + table);
