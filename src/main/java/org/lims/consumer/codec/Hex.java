@@ -38,29 +38,33 @@ public final class Hex {
     private Hex() {
     }
 
+    /** A JSON string's hex digits decoded, and the index of its closing quote. */
+    public record Quoted(byte[] bytes, int closingQuote) {
+    }
+
     /**
      * Decodes the hex digits of a JSON string straight from the message bytes, from {@code from} (just after the
-     * opening quote) to the closing quote. Returns null when the string holds anything but hex digits (an escape,
-     * a bad digit) or has an odd length: the caller then decodes Jackson's text, which gives the precise error.
+     * opening quote) to the closing quote, in one pass: pairs are decoded until one is not two hex digits, which
+     * must then start with the closing quote. Returns null when the string holds anything but hex digits (an
+     * escape, a bad digit) or has an odd length: the caller then decodes Jackson's text, which gives the precise error.
      */
-    public static byte[] decodeQuoted(byte[] json, int from) {
-        int end = from;
-        while (end < json.length && json[end] != '"') {
-            end++;
-        }
-        int length = end - from;
-        if (end == json.length || (length & 1) != 0) {
-            return null;
-        }
-        byte[] out = new byte[length >> 1];
-        for (int i = 0, j = from; i < out.length; i++, j += 2) {
+    public static Quoted decodeQuoted(byte[] json, int from) {
+        // room for the longest string the message can hold; trimmed once its end is known (one copy, an intrinsic)
+        byte[] out = new byte[Math.max(0, json.length - from) >> 1];
+        int n = 0;
+        int j = from;
+        while (j + 1 < json.length) {
             int v = PAIRS[((json[j] & 0xff) << 8) | (json[j + 1] & 0xff)];
             if (v < 0) {
-                return null;
+                break;
             }
-            out[i] = (byte) v;
+            out[n++] = (byte) v;
+            j += 2;
         }
-        return out;
+        if (j >= json.length || json[j] != '"') {
+            return null;
+        }
+        return new Quoted(n == out.length ? out : java.util.Arrays.copyOf(out, n), j);
     }
 
     public static byte[] decode(char[] chars, int offset, int length) {

@@ -68,17 +68,35 @@ public final class ImageRecordCodec {
         }
         Document doc = new Document();
         String operation = null;
-        try (JsonParser p = json.createParser(value)) {
+        JsonParser p = null;
+        try {
+            p = json.createParser(value);
+            // the bytes p reads: after the image, the rest of the message (see resumeAfterImage)
+            byte[] source = value;
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new InvalidRecordException(RejectionReason.NOT_AN_OBJECT, "the value is JSON but not an object");
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken token = p.nextToken();
+                if (DATA.equals(field) && token == JsonToken.VALUE_STRING) {
+                    Hex.Quoted image = hexFromBytes(p, source);
+                    if (image != null) {
+                        doc.put(DATA, image.bytes());
+                        byte[] rest = resumeAfterImage(source, image.closingQuote() + 1);
+                        if (rest != null) {
+                            p.close();
+                            p = json.createParser(rest);
+                            p.nextToken();
+                            source = rest;
+                        }
+                        continue;
+                    }
+                }
                 switch (field) {
                     case ID -> doc.put(ID, requiredId(p, token));
                     case CAMERA_ID -> doc.put(CAMERA_ID, integerOrNull(p, token, CAMERA_ID));
-                    case DATA -> doc.put(DATA, hexOrNull(p, token, value));
+                    case DATA -> doc.put(DATA, hexOrNull(p, token));
                     case GPS -> doc.put(GPS, coordinatesOrNull(p, token));
                     case CREATED_AT, UPDATED_AT -> doc.put(field, dateOrNull(p, token, field));
                     case IS_ACTIVE, IS_DELETED -> doc.put(field, booleanOrNull(token, field));
@@ -99,6 +117,8 @@ public final class ImageRecordCodec {
             throw new InvalidRecordException(reason, "value is not valid JSON: " + message, e);
         } catch (IOException e) {
             throw new InvalidRecordException(RejectionReason.NOT_JSON, "value is not valid JSON: " + firstLine(e), e);
+        } finally {
+            closeQuietly(p);
         }
         Object id = doc.get(ID);
         if (id == null) {
@@ -161,21 +181,64 @@ public final class ImageRecordCodec {
         return Long.valueOf(value);
     }
 
-    private static byte[] hexOrNull(JsonParser p, JsonToken token, byte[] json) throws IOException {
+    /**
+     * The image's hex digits decoded straight from the message bytes, or null for anything unusual (an escape, a
+     * bad digit, an odd length), which then takes Jackson's text and its precise error.
+     */
+    private static Hex.Quoted hexFromBytes(JsonParser p, byte[] json) {
+        long quote = p.currentTokenLocation().getByteOffset();
+        if (quote < 0 || quote >= json.length || json[(int) quote] != '"') {
+            return null;
+        }
+        return Hex.decodeQuoted(json, (int) quote + 1);
+    }
+
+    /**
+     * Where parsing resumes once the image is decoded: a new parser over the rest of the message (the fields after
+     * the image, as an object of their own), so that Jackson never scans the tens of KB of digits again to skip
+     * them. Only a plain continuation ({@code , "field"} or the closing brace) is resumed; anything else returns
+     * null and the parser that was reading goes on, and reports it.
+     */
+    private static byte[] resumeAfterImage(byte[] json, int from) {
+        int i = skipWhitespace(json, from);
+        if (i < json.length && json[i] == '}') {
+            byte[] rest = new byte[1 + json.length - i];
+            rest[0] = '{';
+            System.arraycopy(json, i, rest, 1, json.length - i);
+            return rest;
+        }
+        if (i < json.length && json[i] == ',' && skipWhitespace(json, i + 1) < json.length && json[skipWhitespace(json, i + 1)] == '"') {
+            byte[] rest = new byte[json.length - i];
+            rest[0] = '{';
+            System.arraycopy(json, i + 1, rest, 1, json.length - i - 1);
+            return rest;
+        }
+        return null;
+    }
+
+    private static int skipWhitespace(byte[] json, int i) {
+        while (i < json.length && (json[i] == ' ' || json[i] == '\n' || json[i] == '\r' || json[i] == '\t')) {
+            i++;
+        }
+        return i;
+    }
+
+    private static void closeQuietly(JsonParser p) {
+        if (p != null) {
+            try {
+                p.close();
+            } catch (IOException ignored) {
+                // a parser over a byte array holds nothing to release
+            }
+        }
+    }
+
+    private static byte[] hexOrNull(JsonParser p, JsonToken token) throws IOException {
         if (token == JsonToken.VALUE_NULL) {
             return null;
         }
         if (token != JsonToken.VALUE_STRING) {
             throw wrongType(DATA, "a hex string", token);
-        }
-        // the digits straight from the message bytes: Jackson then skips the string instead of decoding
-        // tens of KB of it into characters; anything unusual (escapes, a bad digit) takes Jackson's text
-        long quote = p.currentTokenLocation().getByteOffset();
-        if (quote >= 0 && quote < json.length && json[(int) quote] == '"') {
-            byte[] decoded = Hex.decodeQuoted(json, (int) quote + 1);
-            if (decoded != null) {
-                return decoded;
-            }
         }
         return Hex.decode(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
     }

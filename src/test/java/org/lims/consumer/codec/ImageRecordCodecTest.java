@@ -99,7 +99,12 @@ class ImageRecordCodecTest {
         "{\"id\":1,\"created_at\":\"2023-04-01T24:00:00.000000\"} | invalid-date",
         "{\"id\":1,\"created_at\":\"2023-04-01T10:00:0x.000000\"} | invalid-date",
         "{\"id\":1,\"operation\":\"drop\"}          | invalid-operation",
-        "{\"id\":1} {\"id\":2}                      | not-json"})
+        "{\"id\":1} {\"id\":2}                      | not-json",
+        "{\"id\":1,\"data\":\"ff\",}                | not-json",
+        "{\"id\":1,\"data\":\"ff\" x}               | not-json",
+        "{\"id\":1,\"data\":\"ff\"} x               | not-json",
+        "{\"data\":\"ff\",\"camera_id\":\"a\",\"id\":1} | wrong-type",
+        "{\"data\":\"ff\", \"x\":1}                 | missing-id"})
     void rejectsWithAPreciseReason(String json, String reason) {
         InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> decode(json));
         assertEquals(reason, e.reason(), e.getMessage());
@@ -110,6 +115,21 @@ class ImageRecordCodecTest {
         "0001-01-01T00:00:00.000001", "2023-10-09T18:43", "2023-10-09t18:43:37.1", "+12023-10-09T18:43:37"})
     void theFastLimsTimeParserAgreesWithTheIsoParser(String text) {
         assertEquals(java.time.LocalDateTime.parse(text), ImageRecordCodec.localDateTime(text), text);
+    }
+
+    /** The fields after the image are read by a parser of their own (Jackson does not scan the digits again). */
+    @Test
+    void theFieldsAfterTheImageAreDecodedWhereverItStands() {
+        Document first = decode("{\"data\" : \"ffd8\" ,\n \"id\":3,\"disease\":\"blight\",\"data_note\":{\"data\":\"x\"}}").document();
+        assertArrayEquals(new byte[]{(byte) 0xff, (byte) 0xd8}, (byte[]) first.get("data"));
+        assertEquals(3, first.get("id"));
+        assertEquals("blight", first.get("disease"));
+        assertEquals(new Document("data", "x"), first.get("data_note"));
+        Document last = decode("{\"id\":4,\"data\":\"00ff\" }").document();
+        assertArrayEquals(new byte[]{0, (byte) 0xff}, (byte[]) last.get("data"));
+        Document empty = decode("{\"id\":5,\"data\":\"\",\"is_active\":true}").document();
+        assertArrayEquals(new byte[0], (byte[]) empty.get("data"));
+        assertEquals(Boolean.TRUE, empty.get("is_active"));
     }
 
     @Test

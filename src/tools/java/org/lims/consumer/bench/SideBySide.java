@@ -136,6 +136,9 @@ final class SideBySide {
         }
         List<Ceilings.Figure> ceilings = options.containsKey("no-ceiling") ? List.of() : ceilings();
         render(results, ceilings);
+        if (options.containsKey("app-jfr") && Files.exists(out.resolve("lims.jfr"))) {
+            say(CatchUpProfile.render(out.resolve("lims.jfr")));
+        }
         say("Load average after: " + loadAverage() + ". Logs: " + out);
         Files.write(out.resolve("results.md"), report);
         System.out.println("\nReport written to " + out.resolve("results.md"));
@@ -158,7 +161,7 @@ final class SideBySide {
         List<String> cmd = new ArrayList<>(ImageJvmFlags.read());
         cmd.addAll(List.of("-Xmx1g", "-Xlog:gc:file=" + out.resolve("lims-gc.log")));
         if (options.containsKey("app-jfr")) {
-            cmd.add("-XX:StartFlightRecording=name=bench,settings=default,filename=" + out.resolve("lims.jfr"));
+            cmd.add("-XX:StartFlightRecording=name=bench,settings=" + jfrSettings() + ",filename=" + out.resolve("lims.jfr"));
         }
         cmd.addAll(listOption("app-jvm"));
         cmd.add("-Dlims.kafka.group-id=lims-" + stamp);
@@ -167,6 +170,25 @@ final class SideBySide {
         return new Contender("lims", "lims-consumer (packaged jar, prod profile, the image's JVM flags)", cmd,
                 Map.of("LIMS_HTTP_PORT", String.valueOf(freePort()), "LIMS_MANAGEMENT_PORT", String.valueOf(freePort())),
                 List.of(DATABASE_READY_LINE, PARTITIONS_LINE, APPLIED_LINE));
+    }
+
+    /**
+     * JFR's low-overhead "default" settings, but sampling every 10 ms (a catch-up lasts seconds) and every JIT compilation
+     * recorded (threshold 0): where the compiler's CPU goes.
+     */
+    private String jfrSettings() {
+        try {
+            String jfc = Files.readString(Path.of(System.getProperty("java.home"), "lib", "jfr", "default.jfc"));
+            jfc = jfc.replace("<setting name=\"period\" control=\"method-sampling-java-interval\">20 ms</setting>",
+                            "<setting name=\"period\" control=\"method-sampling-java-interval\">10 ms</setting>")
+                    .replace("<setting name=\"threshold\" control=\"compiler-compilation-threshold\">1000 ms</setting>",
+                            "<setting name=\"threshold\" control=\"compiler-compilation-threshold\">0 ms</setting>");
+            Path settings = out.resolve("catch-up.jfc");
+            Files.writeString(settings, jfc);
+            return settings.toString();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Starts the contender's own Mongo-wire server with the unique indexes, then the contender, and times it to the verified final state. */
