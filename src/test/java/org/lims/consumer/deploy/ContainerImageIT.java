@@ -138,8 +138,11 @@ class ContainerImageIT {
         assertEquals("prod", env.get("CAMEL_MAIN_PROFILE"));
         assertEquals(List.of(), container.getCommand(), "the Deployment runs the image's entrypoint");
         assertEquals(List.of(), container.getArgs(), "the Deployment runs the image's entrypoint");
-        assertEquals(List.of("java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp",
-                "-cp", "@/app/jib-classpath-file", MAIN), image.entrypoint());
+        List<String> entrypoint = new java.util.ArrayList<>(List.of("java"));
+        entrypoint.addAll(org.lims.consumer.bench.ImageJvmFlags.read());
+        entrypoint.addAll(List.of("-cp", "@/app/jib-classpath-file", MAIN));
+        assertEquals(entrypoint, image.entrypoint(), "java, the JVM flags of pom.xml's Jib configuration, the app");
+        assertTrue(entrypoint.contains("-XX:+ExitOnOutOfMemoryError") && entrypoint.contains("-Djava.io.tmpdir=/tmp"), entrypoint::toString);
         assertEquals(List.of("/tmp"), container.getVolumeMounts().stream().filter(m -> !Boolean.TRUE.equals(m.getReadOnly()))
                 .map(VolumeMount::getMountPath).toList(), "the JVM's temporary directory is the only writable mount");
         assertEquals("/app", image.container().path("WorkingDir").asText());

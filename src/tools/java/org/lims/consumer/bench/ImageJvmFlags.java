@@ -13,14 +13,14 @@ import java.util.regex.Pattern;
  * The JVM flags the container image starts the app with (the Jib {@code <jvmFlag>}s of pom.xml), so that the
  * benchmark runs the packaged jar as production does.
  */
-final class ImageJvmFlags {
+public final class ImageJvmFlags {
 
     private static final Pattern JIB_FLAG = Pattern.compile("<jvmFlag>([^<]+)</jvmFlag>");
 
     private ImageJvmFlags() {
     }
 
-    static List<String> read() {
+    public static List<String> read() {
         try {
             List<String> flags = new ArrayList<>();
             Matcher jib = JIB_FLAG.matcher(Files.readString(Path.of("pom.xml")));
