@@ -18,10 +18,15 @@ public class BulkWrites {
         return writes.resolve(stored);
     }
 
-    /** After MongoDB refused writes of a batch: the inserts among them that lost their id to another writer, as guarded replaces. */
-    public List<WriteModel<Document>> lostInsertRewrites(Throwable refusal, CollectionWrites writes) {
+    /** After MongoDB refused writes of a batch: the stored versions to read again for its duplicate-key inserts, or null. */
+    public Document lostInsertQuery(Throwable refusal, CollectionWrites writes) {
         MongoBulkWriteException bulk = DeadLetters.findBulkException(refusal);
-        return bulk == null ? List.of() : writes.lostInsertRewrites(bulk.getWriteErrors());
+        return bulk == null ? null : writes.lostInsertQuery(bulk.getWriteErrors());
+    }
+
+    /** Those inserts whose id another writer stored meanwhile, as guarded replaces. */
+    public List<WriteModel<Document>> lostInsertRewrites(@Body List<Document> stored, @Variable(WRITES_VARIABLE) CollectionWrites writes) {
+        return writes.lostInsertRewrites(stored);
     }
 
     public void lostInsertsRewritten(BulkWriteResult result, CollectionWrites writes) {

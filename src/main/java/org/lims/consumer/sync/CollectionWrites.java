@@ -41,7 +41,7 @@ import org.lims.consumer.codec.ImageRecordCodec;
  * creates. Should another writer insert the id between the version read and the bulk (a second
  * replica during a rebalance), the unique id index refuses the insert: not poison, a lost race,
  * written again by {@link #lostInsertRewrites} as a replace that applies only over an older
- * stored version.
+ * stored version. A duplicate key on another unique index leaves the id absent: a rejection.
  *
  * <p>An insert (a REST create) is written only when no record has its id: a stored one, or the
  * unique id index refusing it, makes its outcome {@link RequestOutcome#ID_TAKEN}. A request (a write a
@@ -248,33 +248,59 @@ public final class CollectionWrites {
     }
 
     /**
-     * True when MongoDB refused the write at the error's index as a Kafka record's insert of an id that another
-     * writer inserted after the version read (a REST create's taken id is its caller's answer, not a lost race).
+     * True when MongoDB refused the write at the error's index as a Kafka record's insert with a duplicate key: an
+     * id that another writer inserted after the version read, or a value another unique index holds (a REST
+     * create's taken id is its caller's answer, not a candidate). {@link #lostInsertQuery} tells the two apart.
      */
-    public boolean isLostInsert(BulkWriteError error) {
+    public boolean isDuplicateInsert(BulkWriteError error) {
         return models.get(error.getIndex()) instanceof InsertOneModel
                 && sourceOf(error.getIndex()).operation() != Operation.INSERT
                 && ErrorCategory.fromErrorCode(error.getCode()) == ErrorCategory.DUPLICATE_KEY;
     }
 
     /**
-     * The lost inserts among {@code errors}, as replaces guarded by the stale rule: each applies only over a
-     * stored version (updated_at, else created_at) older than the record's, so the newer of the two writers'
-     * records stays, whichever wrote first.
+     * The stored versions to read again for the duplicate-key inserts among {@code errors}, or null when there
+     * are none: an id that is stored now lost the race for it; one that is still absent met another unique index,
+     * a rejection like any other (dead-lettered).
      */
-    public List<WriteModel<Document>> lostInsertRewrites(List<BulkWriteError> errors) {
-        List<WriteModel<Document>> rewrites = new ArrayList<>();
+    public Document lostInsertQuery(List<BulkWriteError> errors) {
         pendingRewrites.clear();
+        List<Object> ids = new ArrayList<>();
         for (BulkWriteError error : errors) {
-            if (isLostInsert(error)) {
-                WriteIntent intent = sourceOf(error.getIndex());
+            if (isDuplicateInsert(error)) {
+                pendingRewrites.add(error.getIndex());
+                ids.add(sourceOf(error.getIndex()).id());
+            }
+        }
+        return ids.isEmpty() ? null : new Document(ImageRecordCodec.ID, new Document("$in", ids));
+    }
+
+    /**
+     * The inserts of {@link #lostInsertQuery} whose id is stored now (another writer inserted it), as replaces
+     * guarded by the stale rule: each applies only over a stored version (updated_at, else created_at) older
+     * than the record's, so the newer of the two writers' records stays, whichever wrote first.
+     */
+    public List<WriteModel<Document>> lostInsertRewrites(List<Document> stored) {
+        java.util.Set<Long> storedIds = new java.util.HashSet<>();
+        for (Document doc : stored) {
+            if (doc.get(ImageRecordCodec.ID) instanceof Number n) {
+                storedIds.add(n.longValue());
+            }
+        }
+        List<WriteModel<Document>> rewrites = new ArrayList<>();
+        List<Integer> lost = new ArrayList<>();
+        for (int index : pendingRewrites) {
+            WriteIntent intent = sourceOf(index);
+            if (storedIds.contains(intent.id().longValue())) {
                 // the driver gave the refused insert an _id of its own: the stored record keeps the other writer's
                 Document replacement = new Document(intent.document());
                 replacement.remove("_id");
                 rewrites.add(new ReplaceOneModel<>(olderThan(intent), replacement));
-                pendingRewrites.add(error.getIndex());
+                lost.add(index);
             }
         }
+        pendingRewrites.clear();
+        pendingRewrites.addAll(lost);
         return rewrites;
     }
 

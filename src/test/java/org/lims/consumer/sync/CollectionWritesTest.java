@@ -73,18 +73,26 @@ class CollectionWritesTest {
         CollectionWrites w = new CollectionWrites("c");
         w.add(upsert(1, 5, "raced"));
         w.add(upsert(2, 5, "rejected"));
+        w.add(upsert(3, 5, "another unique index"));
         w.resolve(List.of());
         BulkWriteError duplicate = new BulkWriteError(11000, "E11000 duplicate key error", new BsonDocument(), 0);
         BulkWriteError other = new BulkWriteError(2, "bad document", new BsonDocument(), 1);
-        assertTrue(w.isLostInsert(duplicate));
-        assertFalse(w.isLostInsert(other), "any other refusal is a rejection (dead-lettered)");
-        List<WriteModel<Document>> retries = w.lostInsertRewrites(List.of(duplicate, other));
+        BulkWriteError otherIndex = new BulkWriteError(11000, "E11000 duplicate key error (camera_id_1)", new BsonDocument(), 2);
+        assertTrue(w.isDuplicateInsert(duplicate));
+        assertFalse(w.isDuplicateInsert(other), "any other refusal is a rejection (dead-lettered)");
+        Document query = w.lostInsertQuery(List.of(duplicate, other, otherIndex));
+        assertEquals(new Document("id", new Document("$in", List.of(1, 3))), query, "the duplicate-key inserts' ids are read again");
+        // id 1 is stored now (another writer inserted it); id 3 is still absent: its duplicate was another unique index
+        List<WriteModel<Document>> retries = w.lostInsertRewrites(List.of(new Document("id", 1)));
         assertEquals(1, retries.size());
         ReplaceOneModel<Document> retry = (ReplaceOneModel<Document>) retries.get(0);
         assertFalse(retry.getReplaceOptions().isUpsert());
         assertEquals("raced", retry.getReplacement().get("m"));
         String filter = retry.getFilter().toBsonDocument().toJson();
         assertTrue(filter.contains("\"$lt\"") && filter.contains("updated_at") && filter.contains("created_at"), filter);
+        w.lostInsertsRewritten(1);
+        assertTrue(w.wasRewritten(duplicate));
+        assertFalse(w.wasRewritten(otherIndex), "left to be dead-lettered");
     }
 
     @Test

@@ -97,7 +97,10 @@ class LostInsertRaceTest {
                 .process(e -> collection().insertOne(competitor)));
         context.start();
         writes = new CollectionWrites(COLLECTION);
-        writes.add(new WriteIntent(COLLECTION, ours.getInteger("id"), Operation.UPSERT, ours, ours.getDate("updated_at"), null));
+        // as from Kafka: a rejected record is dead-lettered as it arrived
+        SyncRecord source = new SyncRecord("potato", "potato", 0, 41, 0, String.valueOf(ours.getInteger("id")),
+                ours.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8), null, Operation.UPSERT, new java.util.HashMap<>());
+        writes.add(new WriteIntent(COLLECTION, ours.getInteger("id"), Operation.UPSERT, ours, ours.getDate("updated_at"), source));
         context.createProducerTemplate().sendBody("seda:bulk-write?waitForTaskToComplete=Always&timeout=0", writes);
         return collection().find().projection(new Document("_id", 0)).into(new ArrayList<>());
     }
@@ -121,6 +124,20 @@ class LostInsertRaceTest {
     @Test
     void theSameRecordFromBothWritersIsStoredOnce() throws Exception {
         assertNewerStands(record(7, 5, "theirs, same version"), record(7, 5, "theirs, same version"), "theirs, same version");
+    }
+
+    /** A duplicate on another unique index is no lost race: the id stays absent, and the record is dead-lettered, not dropped. */
+    @Test
+    void aDuplicateOnAnotherUniqueIndexIsDeadLettered() throws Exception {
+        collection().createIndex(Indexes.ascending("disease"), new IndexOptions().unique(true));
+        MockEndpoint dlq = context.getEndpoint("mock:dead-letter-topic", MockEndpoint.class);
+        dlq.expectedMessageCount(1);
+        List<Document> stored = race(record(9, 5, "blight"), record(8, 5, "blight"));
+        assertEquals(List.of(8), stored.stream().map(d -> d.get("id")).toList(), "only the other writer's record");
+        MockEndpoint.assertIsSatisfied(context);
+        assertEquals("mongo-rejected-11000", dlq.getExchanges().get(0).getMessage().getHeader(DeadLetters.REASON));
+        assertEquals(0, writes.applied());
+        assertEquals(1, writes.rejectedCount());
     }
 
     @Test

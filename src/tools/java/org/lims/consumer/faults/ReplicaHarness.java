@@ -571,13 +571,17 @@ public final class ReplicaHarness {
             stopped.add(clientId);
         }
 
-        /** Seconds from {@code since} until the member no longer appears in the group, or null. */
+        /**
+         * Seconds from {@code since} until the member no longer appears in the group (for a second at least), or null.
+         * A member already missing at {@code since} and not back since (SIGTERMed while it rejoined after a
+         * rebalance) is out of the group at 0 s.
+         */
         Double memberGoneAfter(String clientId, long since, Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
                 Long gone = memberGoneAt.get(clientId);
-                if (gone != null && gone > since && System.nanoTime() - gone > 1_000_000_000L) {
-                    return (gone - since) / 1e9;
+                if (gone != null && System.nanoTime() - Math.max(gone, since) > 1_000_000_000L) {
+                    return Math.max(0, gone - since) / 1e9;
                 }
                 Cluster.sleep(50);
             }
