@@ -293,12 +293,13 @@ public final class ReplicaHarness {
 
         void kill(String name, boolean restartUnderSameName) throws Exception {
             Replica victim = replicas.get(name);
-            watch.stopped(victim.clientId);
+            watch.stopped(victim.member);
             victim.process.kill();
             victim.saveLog(dir);
             FaultHarness.log(name + " SIGKILLed");
             if (restartUnderSameName) {
                 start(name, victim.instanceId);
+                watch.resumed(victim.member);
                 awaitAllReady();
             } else {
                 replicas.remove(name);
@@ -309,7 +310,7 @@ public final class ReplicaHarness {
         void rollingRestart(boolean statik) throws Exception {
             for (String name : new TreeSet<>(replicas.keySet())) {
                 Replica old = replicas.get(name);
-                watch.stopped(old.clientId);
+                watch.stopped(old.member);
                 long term = System.nanoTime();
                 old.process.close();
                 double exit = (System.nanoTime() - term) / 1e9;
@@ -318,7 +319,7 @@ public final class ReplicaHarness {
                 if (old.process.isAlive() || exit >= 20) {
                     notes.add(name + " did not exit within 20 s of SIGTERM and was SIGKILLed");
                 }
-                Double gone = watch.memberGoneAfter(old.clientId, term, Duration.ofSeconds(30));
+                Double gone = watch.memberGoneAfter(old.member, term, Duration.ofSeconds(30));
                 if (gone != null) {
                     left.add(gone);
                 }
@@ -340,7 +341,7 @@ public final class ReplicaHarness {
                 notes.add("the fourth replica was not ready 90 s after its start");
             }
             notes.add("partitions held: " + watch.partitionsHeld());
-            watch.stopped(surge.clientId);
+            watch.stopped(surge.member);
             surge.process.close();
             surge.saveLog(dir);
             replicas.remove("replica-4");
@@ -411,6 +412,11 @@ public final class ReplicaHarness {
         final String name;
         final String clientId;
         final String instanceId;
+        /**
+         * How the group's description names this replica: its static name, else its client id. A static member that
+         * rejoins under its name without a rebalance keeps the client id of the instance it replaced there.
+         */
+        final String member;
         final int managementPort;
         final long startedAt;
         final ChildProcess process;
@@ -421,6 +427,7 @@ public final class ReplicaHarness {
             this.name = name;
             this.clientId = clientId;
             this.instanceId = instanceId;
+            this.member = instanceId != null ? instanceId : clientId;
             this.managementPort = managementPort;
             this.startedAt = startedAt;
             this.process = process;
@@ -514,7 +521,7 @@ public final class ReplicaHarness {
         private final Set<String> stopped = ConcurrentHashMap.newKeySet();
         private final Map<String, Long> unownedSince = new ConcurrentHashMap<>();
         private final List<Gap> gaps = new CopyOnWriteArrayList<>();
-        /** client id -> the first sample it was missing from, after it had been a member */
+        /** member (static name, else client id) -> the first sample it was missing from, after it had been a member */
         private final Map<String, Long> memberGoneAt = new ConcurrentHashMap<>();
         private final Set<String> members = ConcurrentHashMap.newKeySet();
         private final Set<String> instanceIds = ConcurrentHashMap.newKeySet();
@@ -567,8 +574,18 @@ public final class ReplicaHarness {
         }
 
         /** From now on this member's partitions count as unowned (it was signalled). */
-        void stopped(String clientId) {
-            stopped.add(clientId);
+        void stopped(String member) {
+            stopped.add(member);
+        }
+
+        /** How the description names a member: see {@link Replica#member}. */
+        static String member(MemberDescription m) {
+            return m.groupInstanceId().orElse(m.clientId());
+        }
+
+        /** A replica restarted under the static name of one stopped before: what it holds is owned again. */
+        void resumed(String member) {
+            stopped.remove(member);
         }
 
         /**
@@ -576,10 +593,10 @@ public final class ReplicaHarness {
          * A member already missing at {@code since} and not back since (SIGTERMed while it rejoined after a
          * rebalance) is out of the group at 0 s.
          */
-        Double memberGoneAfter(String clientId, long since, Duration timeout) {
+        Double memberGoneAfter(String member, long since, Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
-                Long gone = memberGoneAt.get(clientId);
+                Long gone = memberGoneAt.get(member);
                 if (gone != null && System.nanoTime() - Math.max(gone, since) > 1_000_000_000L) {
                     return Math.max(0, gone - since) / 1e9;
                 }
@@ -594,14 +611,14 @@ public final class ReplicaHarness {
                     ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(5, TimeUnit.SECONDS).get(group);
                     long now = System.nanoTime();
                     Set<String> owned = new HashSet<>();
-                    Set<String> present = d.members().stream().map(MemberDescription::clientId).collect(Collectors.toSet());
+                    Set<String> present = d.members().stream().map(OwnershipWatch::member).collect(Collectors.toSet());
                     members.stream().filter(m -> !present.contains(m)).forEach(m -> memberGoneAt.putIfAbsent(m, now));
                     // a member missing from one description (a rebalance in progress) and back in the next had not left
                     present.forEach(memberGoneAt::remove);
                     members.addAll(present);
                     for (MemberDescription m : d.members()) {
                         m.groupInstanceId().ifPresentOrElse(instanceIds::add, () -> dynamic.add(m.clientId()));
-                        if (d.state() == ConsumerGroupState.STABLE && !stopped.contains(m.clientId())) {
+                        if (d.state() == ConsumerGroupState.STABLE && !stopped.contains(member(m))) {
                             m.assignment().topicPartitions().forEach(tp -> owned.add(tp.topic() + "-" + tp.partition()));
                         }
                     }
