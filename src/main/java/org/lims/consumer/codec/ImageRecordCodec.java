@@ -201,19 +201,20 @@ public final class ImageRecordCodec {
      */
     private static byte[] resumeAfterImage(byte[] json, int from) {
         int i = skipWhitespace(json, from);
+        int next = i < json.length && json[i] == ',' ? skipWhitespace(json, i + 1) : -1;
+        // "{" and then the closing brace, or the fields after the comma
+        int start;
         if (i < json.length && json[i] == '}') {
-            byte[] rest = new byte[1 + json.length - i];
-            rest[0] = '{';
-            System.arraycopy(json, i, rest, 1, json.length - i);
-            return rest;
+            start = i;
+        } else if (next >= 0 && next < json.length && json[next] == '"') {
+            start = i + 1;
+        } else {
+            return null;
         }
-        if (i < json.length && json[i] == ',' && skipWhitespace(json, i + 1) < json.length && json[skipWhitespace(json, i + 1)] == '"') {
-            byte[] rest = new byte[json.length - i];
-            rest[0] = '{';
-            System.arraycopy(json, i + 1, rest, 1, json.length - i - 1);
-            return rest;
-        }
-        return null;
+        byte[] rest = new byte[1 + json.length - start];
+        rest[0] = '{';
+        System.arraycopy(json, start, rest, 1, json.length - start);
+        return rest;
     }
 
     private static int skipWhitespace(byte[] json, int i) {

@@ -168,12 +168,7 @@ public final class CollectionWrites {
 
     /** Compares each intent with the stored version and keeps the writes that change something. */
     public List<WriteModel<Document>> resolve(List<Document> stored) {
-        Map<Long, Document> storedById = new HashMap<>();
-        for (Document doc : stored) {
-            if (doc.get(ImageRecordCodec.ID) instanceof Number n) {
-                storedById.put(n.longValue(), doc);
-            }
-        }
+        Map<Long, Document> storedById = indexById(stored);
         writeStartedNanos = System.nanoTime();
         models.clear();
         modelSources.clear();
@@ -192,6 +187,17 @@ public final class CollectionWrites {
             }
         }
         return models;
+    }
+
+    /** Stored documents (a version read's answer) by their id. */
+    private static Map<Long, Document> indexById(List<Document> stored) {
+        Map<Long, Document> index = new HashMap<>();
+        for (Document doc : stored) {
+            if (doc.get(ImageRecordCodec.ID) instanceof Number n) {
+                index.put(n.longValue(), doc);
+            }
+        }
+        return index;
     }
 
     private WriteModel<Document> decide(WriteIntent intent, Document stored) {
@@ -281,12 +287,7 @@ public final class CollectionWrites {
      * than the record's, so the newer of the two writers' records stays, whichever wrote first.
      */
     public List<WriteModel<Document>> lostInsertRewrites(List<Document> stored) {
-        java.util.Set<Long> storedIds = new java.util.HashSet<>();
-        for (Document doc : stored) {
-            if (doc.get(ImageRecordCodec.ID) instanceof Number n) {
-                storedIds.add(n.longValue());
-            }
-        }
+        java.util.Set<Long> storedIds = indexById(stored).keySet();
         List<WriteModel<Document>> rewrites = new ArrayList<>();
         List<Integer> lost = new ArrayList<>();
         for (int index : pendingRewrites) {
