@@ -45,15 +45,17 @@ public final class Hex {
     /**
      * Decodes the hex digits of a JSON string straight from the message bytes, from {@code from} (just after the
      * opening quote) to the closing quote, in one pass: pairs are decoded until one is not two hex digits, which
-     * must then start with the closing quote. Returns null when the string holds anything but hex digits (an
-     * escape, a bad digit) or has an odd length: the caller then decodes Jackson's text, which gives the precise error.
+     * must then start with the closing quote; {@code end} is where the message ends in {@code json} (a Kafka
+     * record's value is a slice of the fetched bytes). Returns null when the string holds anything but hex digits
+     * (an escape, a bad digit) or has an odd length: the caller then decodes Jackson's text, which gives the
+     * precise error.
      */
-    public static Quoted decodeQuoted(byte[] json, int from) {
+    public static Quoted decodeQuoted(byte[] json, int from, int end) {
         // room for the longest string the message can hold; trimmed once its end is known (one copy, an intrinsic)
-        byte[] out = new byte[Math.max(0, json.length - from) >> 1];
+        byte[] out = new byte[Math.max(0, end - from) >> 1];
         int n = 0;
         int j = from;
-        while (j + 1 < json.length) {
+        while (j + 1 < end) {
             int v = PAIRS[((json[j] & 0xff) << 8) | (json[j + 1] & 0xff)];
             if (v < 0) {
                 break;
@@ -61,7 +63,7 @@ public final class Hex {
             out[n++] = (byte) v;
             j += 2;
         }
-        if (j >= json.length || json[j] != '"') {
+        if (j >= end || json[j] != '"') {
             return null;
         }
         return new Quoted(n == out.length ? out : java.util.Arrays.copyOf(out, n), j);

@@ -2,6 +2,7 @@ package org.lims.consumer.codec;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -63,16 +64,42 @@ public final class ImageRecordCodec {
 
     /** Decodes a Kafka value; a null value is a tombstone whose id comes from the key. */
     public ImageRecord decode(byte[] value, String key) {
+        return decode(value == null ? null : ByteBuffer.wrap(value), key);
+    }
+
+    /**
+     * Decodes a Kafka value as the consumer hands it over: a view of the fetched bytes, read where it lies (no
+     * copy of tens of KB per message), its position left as it was; a null value is a tombstone whose id comes
+     * from the key.
+     */
+    public ImageRecord decode(ByteBuffer value, String key) {
         if (value == null) {
             return new ImageRecord(null, idFromKey(key), null, null);
         }
+        byte[] bytes;
+        int offset;
+        if (value.hasArray()) {
+            bytes = value.array();
+            offset = value.arrayOffset() + value.position();
+        } else {
+            bytes = new byte[value.remaining()];
+            value.duplicate().get(bytes);
+            offset = 0;
+        }
+        return decode(bytes, offset, offset + value.remaining());
+    }
+
+    private ImageRecord decode(byte[] value, int offset, int end) {
         Document doc = new Document();
         String operation = null;
         JsonParser p = null;
         try {
-            p = json.createParser(value);
-            // the bytes p reads: after the image, the rest of the message (see resumeAfterImage)
+            p = json.createParser(value, offset, end - offset);
+            // the bytes p reads, and where they start and end: after the image, the rest of the message (see
+            // resumeAfterImage); the parser's byte offsets count from sourceStart
             byte[] source = value;
+            int sourceStart = offset;
+            int sourceEnd = end;
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new InvalidRecordException(RejectionReason.NOT_AN_OBJECT, "the value is JSON but not an object");
             }
@@ -80,15 +107,17 @@ public final class ImageRecordCodec {
                 String field = p.currentName();
                 JsonToken token = p.nextToken();
                 if (DATA.equals(field) && token == JsonToken.VALUE_STRING) {
-                    Hex.Quoted image = hexFromBytes(p, source);
+                    Hex.Quoted image = hexFromBytes(p, source, sourceStart, sourceEnd);
                     if (image != null) {
                         doc.put(DATA, image.bytes());
-                        byte[] rest = resumeAfterImage(source, image.closingQuote() + 1);
+                        byte[] rest = resumeAfterImage(source, image.closingQuote() + 1, sourceEnd);
                         if (rest != null) {
                             p.close();
                             p = json.createParser(rest);
                             p.nextToken();
                             source = rest;
+                            sourceStart = 0;
+                            sourceEnd = rest.length;
                         }
                         continue;
                     }
@@ -185,12 +214,12 @@ public final class ImageRecordCodec {
      * The image's hex digits decoded straight from the message bytes, or null for anything unusual (an escape, a
      * bad digit, an odd length), which then takes Jackson's text and its precise error.
      */
-    private static Hex.Quoted hexFromBytes(JsonParser p, byte[] json) {
-        long quote = p.currentTokenLocation().getByteOffset();
-        if (quote < 0 || quote >= json.length || json[(int) quote] != '"') {
+    private static Hex.Quoted hexFromBytes(JsonParser p, byte[] json, int start, int end) {
+        long quote = start + p.currentTokenLocation().getByteOffset();
+        if (quote < start || quote >= end || json[(int) quote] != '"') {
             return null;
         }
-        return Hex.decodeQuoted(json, (int) quote + 1);
+        return Hex.decodeQuoted(json, (int) quote + 1, end);
     }
 
     /**
@@ -199,26 +228,26 @@ public final class ImageRecordCodec {
      * them. Only a plain continuation ({@code , "field"} or the closing brace) is resumed; anything else returns
      * null and the parser that was reading goes on, and reports it.
      */
-    private static byte[] resumeAfterImage(byte[] json, int from) {
-        int i = skipWhitespace(json, from);
-        int next = i < json.length && json[i] == ',' ? skipWhitespace(json, i + 1) : -1;
+    private static byte[] resumeAfterImage(byte[] json, int from, int end) {
+        int i = skipWhitespace(json, from, end);
+        int next = i < end && json[i] == ',' ? skipWhitespace(json, i + 1, end) : -1;
         // "{" and then the closing brace, or the fields after the comma
         int start;
-        if (i < json.length && json[i] == '}') {
+        if (i < end && json[i] == '}') {
             start = i;
-        } else if (next >= 0 && next < json.length && json[next] == '"') {
+        } else if (next >= 0 && next < end && json[next] == '"') {
             start = i + 1;
         } else {
             return null;
         }
-        byte[] rest = new byte[1 + json.length - start];
+        byte[] rest = new byte[1 + end - start];
         rest[0] = '{';
-        System.arraycopy(json, start, rest, 1, json.length - start);
+        System.arraycopy(json, start, rest, 1, end - start);
         return rest;
     }
 
-    private static int skipWhitespace(byte[] json, int i) {
-        while (i < json.length && (json[i] == ' ' || json[i] == '\n' || json[i] == '\r' || json[i] == '\t')) {
+    private static int skipWhitespace(byte[] json, int i, int end) {
+        while (i < end && (json[i] == ' ' || json[i] == '\n' || json[i] == '\r' || json[i] == '\t')) {
             i++;
         }
         return i;

@@ -117,7 +117,7 @@ public class Reconciler {
      */
     private SyncRecord source(PlantComparison c, Number id, Document doc, Operation operation, Date version) {
         byte[] raw = doc == null ? null : json.image(doc).getBytes(StandardCharsets.UTF_8);
-        return new SyncRecord(c.getPlant(), SyncRecord.RECONCILE_TOPIC, -1, -1, 0, String.valueOf(id), raw,
+        return new SyncRecord(c.getPlant(), SyncRecord.RECONCILE_TOPIC, -1, -1, 0, String.valueOf(id), raw == null ? null : java.nio.ByteBuffer.wrap(raw),
                 new ImageRecord(doc, id, version, null), operation);
     }
 

@@ -1,5 +1,6 @@
 package org.lims.consumer.sync;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +48,8 @@ public class DeadLetters {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Message in = exchange.getMessage();
         Object body = in.getBody();
-        byte[] original = body instanceof SyncRecord sync ? sync.rawValue() : body instanceof byte[] b ? b : null;
+        byte[] original = body instanceof SyncRecord sync ? bytes(sync.rawValue())
+                : body instanceof byte[] b ? b : body instanceof ByteBuffer view ? bytes(view) : null;
         String reason = cause instanceof InvalidRecordException invalid ? invalid.reason() : UNEXPECTED_ERROR;
         long size = describe(in, original, reason, cause == null ? "unknown" : cause.getMessage(),
                 cause == null ? "" : cause.getClass().getName(),
@@ -79,7 +81,7 @@ public class DeadLetters {
             if (source.key() != null) {
                 m.setHeader(KafkaConstants.KEY, source.key());
             }
-            describe(m, source.rawValue(), MONGO_REJECTED + error.getCode(), error.getMessage(),
+            describe(m, bytes(source.rawValue()), MONGO_REJECTED + error.getCode(), error.getMessage(),
                     MongoBulkWriteException.class.getName(), source.topic(), source.partition(), source.offset());
             messages.add(m);
         }
@@ -113,6 +115,16 @@ public class DeadLetters {
     static String headerText(Message m, String name) {
         Object raw = m.getHeader(name);
         return raw instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : raw == null ? null : raw.toString();
+    }
+
+    /** A dead letter's value: the record's bytes as they arrived, copied out of the fetched bytes. */
+    private static byte[] bytes(ByteBuffer view) {
+        if (view == null) {
+            return null;
+        }
+        byte[] copy = new byte[view.remaining()];
+        view.duplicate().get(copy);
+        return copy;
     }
 
     public static MongoBulkWriteException findBulkException(Throwable t) {

@@ -1,5 +1,6 @@
 package org.lims.consumer.sync;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import org.apache.camel.Exchange;
@@ -37,7 +38,9 @@ public class RecordDecoder {
     public SyncRecord decode(Exchange exchange) {
         Message in = exchange.getMessage();
         Object body = in.getBody();
-        byte[] value = body == null ? null : body instanceof byte[] b ? b : in.getBody(byte[].class);
+        // the sync consumer's records arrive as views of the fetched bytes (ByteBufferDeserializer)
+        ByteBuffer value = body == null ? null : body instanceof ByteBuffer view ? view
+                : ByteBuffer.wrap(body instanceof byte[] b ? b : in.getBody(byte[].class));
         String topic = in.getHeader(KafkaConstants.TOPIC, String.class);
         String key = keyOf(in.getHeader(KafkaConstants.KEY));
         ImageRecord record = codec.decode(value, key);

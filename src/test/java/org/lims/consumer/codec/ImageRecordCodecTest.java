@@ -1,5 +1,6 @@
 package org.lims.consumer.codec;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -24,8 +25,25 @@ class ImageRecordCodecTest {
 
     private final ImageRecordCodec codec = new ImageRecordCodec();
 
+    /**
+     * As the sync consumer hands values over: a view of a larger buffer (the fetched bytes), here with bytes on
+     * both sides that would make the record invalid, or another record, if the codec read outside the view.
+     */
     private ImageRecord decode(String json) {
-        return codec.decode(json.getBytes(StandardCharsets.UTF_8), null);
+        byte[] value = json.getBytes(StandardCharsets.UTF_8);
+        byte[] before = "\"ff\",\"id\":9}{\"data\":\"".getBytes(StandardCharsets.UTF_8);
+        byte[] after = "00\",\"id\":8}\"".getBytes(StandardCharsets.UTF_8);
+        ByteBuffer fetched = ByteBuffer.allocate(before.length + value.length + after.length).put(before).put(value).put(after);
+        ByteBuffer view = fetched.position(before.length).slice().limit(value.length);
+        ImageRecord record = codec.decode(view, null);
+        assertEquals(0, view.position(), "the view is read where it lies");
+        return record;
+    }
+
+    @Test
+    void aWholeArrayAndAViewOfTheSameBytesDecodeAlike() {
+        String json = "{\"id\":7,\"data\":\"ffd8ff\",\"disease\":\"Healthy\",\"updated_at\":\"2023-10-09T18:43:37.500692\"}";
+        assertEquals(codec.decode(json.getBytes(StandardCharsets.UTF_8), null).document().toJson(), decode(json).document().toJson());
     }
 
     @Test
@@ -70,7 +88,7 @@ class ImageRecordCodecTest {
 
     @Test
     void tombstoneTakesItsIdFromTheKey() {
-        ImageRecord r = codec.decode(null, "42");
+        ImageRecord r = codec.decode((byte[]) null, "42");
         assertTrue(r.isTombstone());
         assertEquals(42, r.id());
     }
@@ -148,8 +166,8 @@ class ImageRecordCodecTest {
 
     @Test
     void tombstoneWithoutUsableKeyIsRejected() {
-        assertEquals("tombstone-without-key", assertThrows(InvalidRecordException.class, () -> codec.decode(null, null)).reason());
-        assertEquals("invalid-id", assertThrows(InvalidRecordException.class, () -> codec.decode(null, "abc")).reason());
+        assertEquals("tombstone-without-key", assertThrows(InvalidRecordException.class, () -> codec.decode((byte[]) null, null)).reason());
+        assertEquals("invalid-id", assertThrows(InvalidRecordException.class, () -> codec.decode((byte[]) null, "abc")).reason());
     }
 
     @Test

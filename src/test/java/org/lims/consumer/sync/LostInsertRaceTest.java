@@ -99,7 +99,7 @@ class LostInsertRaceTest {
         writes = new CollectionWrites(COLLECTION);
         // as from Kafka: a rejected record is dead-lettered as it arrived
         SyncRecord source = new SyncRecord("potato", "potato", 0, 41, 0, String.valueOf(ours.getInteger("id")),
-                ours.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8), null, Operation.UPSERT, new java.util.HashMap<>());
+                java.nio.ByteBuffer.wrap(ours.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8)), null, Operation.UPSERT, new java.util.HashMap<>());
         writes.add(new WriteIntent(COLLECTION, ours.getInteger("id"), Operation.UPSERT, ours, ours.getDate("updated_at"), source));
         context.createProducerTemplate().sendBody("seda:bulk-write?waitForTaskToComplete=Always&timeout=0", writes);
         return collection().find().projection(new Document("_id", 0)).into(new ArrayList<>());

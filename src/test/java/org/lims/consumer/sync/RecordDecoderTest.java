@@ -20,7 +20,7 @@ class RecordDecoderTest {
     void operationIsInferredFromTheRecord() {
         assertEquals(Operation.UPSERT, RecordDecoder.classify(record("{\"id\":1,\"is_deleted\":false}"), null));
         assertEquals(Operation.SOFT_DELETE, RecordDecoder.classify(record("{\"id\":1,\"is_deleted\":true}"), null));
-        assertEquals(Operation.HARD_DELETE, RecordDecoder.classify(codec.decode(null, "1"), null));
+        assertEquals(Operation.HARD_DELETE, RecordDecoder.classify(codec.decode((byte[]) null, "1"), null));
     }
 
     @Test
@@ -28,6 +28,6 @@ class RecordDecoderTest {
         assertEquals(Operation.SOFT_DELETE, RecordDecoder.classify(record("{\"id\":1,\"is_deleted\":false}"), "delete"));
         assertEquals(Operation.UPSERT, RecordDecoder.classify(record("{\"id\":1,\"is_deleted\":true,\"operation\":\"update\"}"), null));
         assertEquals(Operation.UPSERT, RecordDecoder.classify(record("{\"id\":1,\"operation\":\"delete\"}"), "create"));
-        assertEquals(Operation.SOFT_DELETE, RecordDecoder.classify(codec.decode(null, "1"), "delete"));
+        assertEquals(Operation.SOFT_DELETE, RecordDecoder.classify(codec.decode((byte[]) null, "1"), "delete"));
     }
 }
