@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.camel.Variable;
+
 /**
  * Bean {@code plants}: the plants as configuration declares them, once. {@code lims.kafka.topics}
  * names one topic per plant (the plant is the topic less {@code lims.kafka.topic-prefix}) and
@@ -16,6 +18,8 @@ import java.util.Map;
 public final class Plants {
 
     public static final String COLLECTION_PREFIX = "lims.mongodb.collection.";
+    /** The exchange variable route-plant reads the plant from. */
+    public static final String PLANT_VARIABLE = "plant";
 
     private final String topicPrefix;
     private final Map<String, String> collections;
@@ -52,12 +56,13 @@ public final class Plants {
         return new ArrayList<>(collections.keySet());
     }
 
-    public boolean isPlant(String plant) {
+    /** In route-plant: the plant in variable {@value #PLANT_VARIABLE} (bound by annotation, not parsed from the route per call). */
+    public boolean isPlant(@Variable(PLANT_VARIABLE) String plant) {
         return plant != null && collections.containsKey(plant);
     }
 
     /** The collection configuration maps the plant to ({@code lims.mongodb.collection.<plant>}), or null. */
-    public String collection(String plant) {
+    public String collection(@Variable(PLANT_VARIABLE) String plant) {
         return plant == null ? null : collections.get(plant);
     }
 

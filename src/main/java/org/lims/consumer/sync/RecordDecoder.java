@@ -23,7 +23,7 @@ import org.lims.consumer.codec.RejectionReason;
  */
 public class RecordDecoder {
 
-    public static final String PLANT = "plant";
+    public static final String PLANT = Plants.PLANT_VARIABLE;
     public static final String OPERATION = "operation";
     public static final String EXPLICIT_OPERATION_HEADER = "operation";
 

@@ -170,6 +170,25 @@ class ImageRecordCodecTest {
         assertEquals("invalid-id", assertThrows(InvalidRecordException.class, () -> codec.decode((byte[]) null, "abc")).reason());
     }
 
+    /** The image decoder reads four pairs at a time: every length, and a non-digit at every place, against the plain decoder. */
+    @Test
+    void hexFromTheMessageBytesAgreesWithThePlainDecoderAtEveryLengthAndEveryBadPlace() {
+        for (int digits = 0; digits <= 21; digits++) {
+            String hex = "0123456789abcdefABCDEF0".repeat(2).substring(0, digits);
+            for (int bad = -1; bad < digits; bad++) {
+                String text = bad < 0 ? hex : hex.substring(0, bad) + "g" + hex.substring(bad + 1);
+                byte[] json = ("x\"" + text + "\"}").getBytes(StandardCharsets.UTF_8);
+                Hex.Quoted quoted = Hex.decodeQuoted(json, 2, json.length);
+                if (bad < 0 && digits % 2 == 0) {
+                    assertArrayEquals(Hex.decode(hex), quoted.bytes(), text);
+                    assertEquals(2 + digits, quoted.closingQuote(), text);
+                } else {
+                    assertNull(quoted, text);
+                }
+            }
+        }
+    }
+
     @Test
     void hexRoundTrip() {
         byte[] bytes = new byte[256];

@@ -46,6 +46,8 @@ import org.lims.consumer.testinfra.ChildProcess;
  * {@code --stall-s 45}: a mode without progress for that long fails (the others still run).
  * {@code --quiet-wait-s 60}, {@code --quiet-cores 0.15}: on a shared machine, wait for other processes to calm down before each mode.
  * {@code --side-by-side}: the catch-up against the MongoDB Kafka sink connector instead ({@link SideBySide}).
+ * {@code --record-pipeline [--batches 40]}: the app's CPU per record between poll and bulk write, in-process
+ * ({@link RecordPipeline}), in a child JVM with the container image's flags.
  */
 public final class SyncBenchmark {
 
@@ -102,6 +104,22 @@ public final class SyncBenchmark {
         Map<String, String> options = parse(args);
         if (options.containsKey("side-by-side")) {
             SideBySide.main(options, args);
+            return;
+        }
+        if (options.containsKey("record-pipeline")) {
+            Files.createDirectories(Path.of("target/bench"));
+            Files.deleteIfExists(Path.of("target/bench/record-pipeline.log"));
+            List<String> command = new ArrayList<>(ImageJvmFlags.read());
+            command.addAll(List.of("-Xmx1g", "-cp", ChildProcess.classpath(), RecordPipeline.class.getName(),
+                    options.getOrDefault("batches", "40"), options.getOrDefault("image-bytes", "16384")));
+            try (ChildProcess child = ChildProcess.java("record-pipeline", command).log(Path.of("target/bench/record-pipeline.log")).start()) {
+                int exit = child.awaitExit(600);
+                Files.readAllLines(Path.of("target/bench/record-pipeline.log")).stream()
+                        .filter(line -> line.startsWith("Record pipeline") || line.startsWith("- ")).forEach(System.out::println);
+                if (exit != 0) {
+                    throw new IllegalStateException("record pipeline exited with " + exit);
+                }
+            }
             return;
         }
         SyncBenchmark bench = new SyncBenchmark(options);
