@@ -4,26 +4,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.mock.MockEndpoint;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.lims.consumer.codec.ImageRecordCodec;
 import org.lims.consumer.codec.UnknownPlantException;
-import org.lims.consumer.config.Plants;
-import org.lims.consumer.config.Settings;
-import org.lims.consumer.observe.SyncMetrics;
+import org.lims.consumer.testinfra.SyncRouteFiles;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -47,29 +39,8 @@ class SyncRouteTest {
 
     @BeforeAll
     static void start() throws Exception {
-        context = new DefaultCamelContext();
-        context.getPropertiesComponent().setLocation("classpath:application.properties");
         // the sync-batch consumer never starts here; the producers are replaced below before they connect
-        context.getPropertiesComponent().addOverrideProperty("lims.kafka.brokers", "localhost:1");
-        Plants plants = Plants.from(new Settings(context.getPropertiesComponent()));
-        SyncMetrics metrics = new SyncMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), plants);
-        var registry = context.getRegistry();
-        registry.bind("plants", plants);
-        registry.bind("recordDecoder", new RecordDecoder(new ImageRecordCodec(), plants));
-        registry.bind("writeIntents", new WriteIntents());
-        registry.bind("deadLetters", new DeadLetters());
-        registry.bind("syncMetrics", metrics);
-        registry.bind("kafkaBatch", new KafkaBatch());
-        registry.bind("batchPlanAggregator", new BatchPlanAggregator());
-        registry.bind("bulkWrites", new BulkWrites());
-        registry.bind("offsets", new Offsets());
-        registry.bind("databaseSetup", new org.lims.consumer.config.DatabaseSetup());
-        registry.bind("kafkaTopics", new org.lims.consumer.config.KafkaTopics(Map.of("bootstrap.servers", "localhost:1"), "dlq"));
-        registry.bind("limsMongo", com.mongodb.client.MongoClients.create("mongodb://localhost:1"));
-        for (String file : List.of("sync", "apply", "dead-letter")) {
-            PluginHelper.getRoutesLoader(context).loadRoutes(
-                    ResourceHelper.resolveMandatoryResource(context, "classpath:routes/" + file + ".camel.yaml"));
-        }
+        context = SyncRouteFiles.load();
         AdviceWith.adviceWith(context, "prepare-database", a -> {
             a.replaceFromWith("direct:prepare-database");
             a.weaveByToUri("mongodb:*").replace().to("mock:mongo");

@@ -5,33 +5,16 @@ import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
 import org.lims.consumer.codec.ImageRecordCodec;
-import org.lims.consumer.config.DatabaseSetup;
-import org.lims.consumer.config.KafkaTopics;
-import org.lims.consumer.config.Plants;
-import org.lims.consumer.config.Settings;
-import org.lims.consumer.observe.SyncMetrics;
 import org.lims.consumer.sync.BatchPlan;
-import org.lims.consumer.sync.BatchPlanAggregator;
-import org.lims.consumer.sync.BulkWrites;
-import org.lims.consumer.sync.DeadLetters;
-import org.lims.consumer.sync.KafkaBatch;
-import org.lims.consumer.sync.Offsets;
-import org.lims.consumer.sync.RecordDecoder;
-import org.lims.consumer.sync.WriteIntents;
+import org.lims.consumer.testinfra.SyncRouteFiles;
 
 /**
  * The app's CPU per record between the Kafka poll and the bulk write, in-process and on one thread, so that a
@@ -119,27 +102,7 @@ public final class RecordPipeline {
     }
 
     private static CamelContext context() throws Exception {
-        CamelContext context = new DefaultCamelContext();
-        context.getPropertiesComponent().setLocation("classpath:application.properties");
-        context.getPropertiesComponent().addOverrideProperty("lims.kafka.brokers", "localhost:1");
-        Plants plants = Plants.from(new Settings(context.getPropertiesComponent()));
-        var registry = context.getRegistry();
-        registry.bind("plants", plants);
-        registry.bind("recordDecoder", new RecordDecoder(new ImageRecordCodec(), plants));
-        registry.bind("writeIntents", new WriteIntents());
-        registry.bind("deadLetters", new DeadLetters());
-        registry.bind("syncMetrics", new SyncMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), plants));
-        registry.bind("kafkaBatch", new KafkaBatch());
-        registry.bind("batchPlanAggregator", new BatchPlanAggregator());
-        registry.bind("bulkWrites", new BulkWrites());
-        registry.bind("offsets", new Offsets());
-        registry.bind("databaseSetup", new DatabaseSetup());
-        registry.bind("kafkaTopics", new KafkaTopics(Map.of("bootstrap.servers", "localhost:1"), "dlq"));
-        registry.bind("limsMongo", com.mongodb.client.MongoClients.create("mongodb://localhost:1"));
-        for (String file : List.of("sync", "apply", "dead-letter")) {
-            PluginHelper.getRoutesLoader(context).loadRoutes(
-                    ResourceHelper.resolveMandatoryResource(context, "classpath:routes/" + file + ".camel.yaml"));
-        }
+        CamelContext context = SyncRouteFiles.load();
         AdviceWith.adviceWith(context, "prepare-database", a -> {
             a.replaceFromWith("direct:prepare-database");
             a.weaveByToUri("mongodb:*").replace().process(e -> { });
