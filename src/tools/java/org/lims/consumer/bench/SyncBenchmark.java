@@ -48,6 +48,7 @@ import org.lims.consumer.testinfra.ChildProcess;
  * {@code --side-by-side}: the catch-up against the MongoDB Kafka sink connector instead ({@link SideBySide}).
  * {@code --record-pipeline [--batches 40]}: the app's CPU per record between poll and bulk write, in-process
  * ({@link RecordPipeline}), in a child JVM with the container image's flags.
+ * {@code --trickle [--messages 200] [--interval-ms 250]}: staleness at a trickle, the app in its own process ({@link Trickle}).
  */
 public final class SyncBenchmark {
 
@@ -104,6 +105,10 @@ public final class SyncBenchmark {
         Map<String, String> options = parse(args);
         if (options.containsKey("side-by-side")) {
             SideBySide.main(options, args);
+            return;
+        }
+        if (options.containsKey("trickle")) {
+            Trickle.run(options);
             return;
         }
         if (options.containsKey("record-pipeline")) {
