@@ -11,7 +11,6 @@ import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import com.mongodb.client.MongoClient;
@@ -20,10 +19,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.bson.Document;
 import org.lims.consumer.codec.ImageRecord;
 import org.lims.consumer.codec.ImageRecordCodec;
@@ -75,7 +71,7 @@ final class Trickle {
                             "LIMS_HTTP_PORT", String.valueOf(freePort()), "LIMS_MANAGEMENT_PORT", String.valueOf(freePort())))
                     .log(out.resolve("lims.log")).watch(READY).start();
                  MongoClient client = MongoClients.create(uri);
-                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties(brokers))) {
+                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Backlog.producerProperties(brokers))) {
                 app.await(READY, 120);
                 Workload workload = new Workload(11, 16 * 1024);
                 ImageRecordCodec codec = new ImageRecordCodec();
@@ -122,16 +118,6 @@ final class Trickle {
         }
         Date stored = ImageRecordCodec.version(doc);
         return stored != null && !stored.before(record.version());
-    }
-
-    private static Properties producerProperties(String brokers) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        return p;
     }
 
     private static int freePort() throws java.io.IOException {
