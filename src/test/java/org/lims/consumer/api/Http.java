@@ -48,6 +48,11 @@ public final class Http {
         return send("GET", path, null, null);
     }
 
+    /** A GET with request headers of its own (a proxy's X-Forwarded-*). */
+    public Response get(String path, java.util.Map<String, String> headers) {
+        return sendBytes("GET", path, null, null, headers);
+    }
+
     public Response put(String path, String json) {
         return send("PUT", path, json, "application/json");
     }
@@ -65,11 +70,16 @@ public final class Http {
     }
 
     Response sendBytes(String method, String path, byte[] body, String contentType) {
+        return sendBytes(method, path, body, contentType, java.util.Map.of());
+    }
+
+    private Response sendBytes(String method, String path, byte[] body, String contentType, java.util.Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
+        headers.forEach(b::header);
         try {
             HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(null));

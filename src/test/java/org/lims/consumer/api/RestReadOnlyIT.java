@@ -2,6 +2,7 @@ package org.lims.consumer.api;
 
 import java.time.LocalDateTime;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
@@ -15,6 +16,7 @@ import org.lims.consumer.testinfra.LimsInfrastructure;
 import org.lims.consumer.testinfra.TestScope;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -73,6 +75,18 @@ class RestReadOnlyIT {
         assertEquals(200, http.get("/image-plant/tomato/1").status());
         assertResponse(http.get("/image-plant/tomato/total/"), 200, "{\"total_images\":1}");
         assertResponse(http.get("/ping"), 200, "\"Hello, I am alive\"");
+    }
+
+    /** Rendered per request (not at start-up): behind an Ingress the document names the public address. */
+    @Test
+    void openApiNamesTheAddressTheClientUsed() {
+        Http.Response r = http.get("/openapi.json", Map.of("X-Forwarded-Host", "lims.example.org", "X-Forwarded-Proto", "https"));
+        assertEquals(200, r.status(), r::toString);
+        String servers = r.json().path("servers").toString();
+        assertTrue(servers.contains("https://lims.example.org"), servers);
+        // one client's forwarded address never reaches another's document
+        String direct = http.get("/openapi.json").json().path("servers").toString();
+        assertFalse(direct.contains("lims.example.org"), direct);
     }
 
     @Test
