@@ -39,8 +39,7 @@ public class RecordDecoder {
         Message in = exchange.getMessage();
         Object body = in.getBody();
         // the sync consumer's records arrive as views of the fetched bytes (ByteBufferDeserializer)
-        ByteBuffer value = body == null ? null : body instanceof ByteBuffer view ? view
-                : ByteBuffer.wrap(body instanceof byte[] b ? b : in.getBody(byte[].class));
+        ByteBuffer value = body instanceof ByteBuffer view ? view : wrap(body instanceof byte[] b ? b : in.getBody(byte[].class));
         String topic = in.getHeader(KafkaConstants.TOPIC, String.class);
         String key = keyOf(in.getHeader(KafkaConstants.KEY));
         ImageRecord record = codec.decode(value, key);
@@ -78,6 +77,10 @@ public class RecordDecoder {
                     "header 'operation' must be one of create, update, delete, got '" + (op.length() > 40 ? op.substring(0, 40) : op) + "'");
         }
         return op;
+    }
+
+    private static ByteBuffer wrap(byte[] bytes) {
+        return bytes == null ? null : ByteBuffer.wrap(bytes);
     }
 
     private static String keyOf(Object key) {
