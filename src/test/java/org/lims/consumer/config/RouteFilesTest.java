@@ -1,15 +1,14 @@
 package org.lims.consumer.config;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Properties;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.lims.consumer.testinfra.AppDefaults;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -21,11 +20,7 @@ class RouteFilesTest {
 
     @Test
     void theDefaultIncludeNamesEveryRouteFileOnce() throws IOException {
-        Properties props = new Properties();
-        try (InputStream in = Files.newInputStream(Path.of("src/main/resources/application.properties"))) {
-            props.load(in);
-        }
-        String[] named = Arrays.stream(props.getProperty("lims.routes.include").split(","))
+        String[] named = Arrays.stream(AppDefaults.property("lims.routes.include").split(","))
                 .map(String::trim).toArray(String[]::new);
         TreeSet<String> files;
         try (var listing = Files.list(Path.of("src/main/resources/routes"))) {

@@ -1,6 +1,5 @@
 package org.lims.consumer.bench;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -25,6 +24,7 @@ import org.lims.consumer.codec.ImageRecord;
 import org.lims.consumer.codec.ImageRecordCodec;
 import org.lims.consumer.testinfra.AppDefaults;
 import org.lims.consumer.testinfra.ChildProcess;
+import org.lims.consumer.testinfra.LimsApp;
 
 /**
  * Staleness at a trickle, the app as the pod runs it: the packaged jar with the container image's JVM flags in a
@@ -55,10 +55,10 @@ final class Trickle {
         Files.createDirectories(out);
         Path jar = Path.of(options.getOrDefault("app-jar", "target/lims-consumer.jar")).toAbsolutePath();
         List<String> extra = options.containsKey("app-jvm") ? Arrays.asList(options.get("app-jvm").split("\\|")) : List.of();
-        try (ChildProcess kafka = ChildProcess.mainClass("org.lims.consumer.dev.EmbeddedKafka", String.valueOf(freePort()),
+        try (ChildProcess kafka = ChildProcess.mainClass("org.lims.consumer.dev.EmbeddedKafka", String.valueOf(LimsApp.freePort()),
                         out.resolve("kafka").toString(), "3", String.join(",", Workload.PLANTS))
                 .jvmArgs("-Xmx1g").name("kafka").log(out.resolve("kafka.log")).watch("KAFKA_READY").start();
-             ChildProcess mongo = ChildProcess.mainClass("org.lims.consumer.dev.EmbeddedMongo", String.valueOf(freePort()))
+             ChildProcess mongo = ChildProcess.mainClass("org.lims.consumer.dev.EmbeddedMongo", String.valueOf(LimsApp.freePort()))
                      .jvmArgs("-Xmx1g").name("mongo").log(out.resolve("mongo.log")).watch("MONGO_READY").start()) {
             String brokers = kafka.await("KAFKA_READY", 120);
             String uri = mongo.await("MONGO_READY", 60);
@@ -68,7 +68,7 @@ final class Trickle {
             command.addAll(List.of("-Dlims.kafka.group-id=trickle-" + stamp, "-jar", jar.toString()));
             try (ChildProcess app = ChildProcess.java("lims", command)
                     .environment(Map.of("LIMS_KAFKA_BROKERS", brokers, "LIMS_MONGODB_URI", uri,
-                            "LIMS_HTTP_PORT", String.valueOf(freePort()), "LIMS_MANAGEMENT_PORT", String.valueOf(freePort())))
+                            "LIMS_HTTP_PORT", String.valueOf(LimsApp.freePort()), "LIMS_MANAGEMENT_PORT", String.valueOf(LimsApp.freePort())))
                     .log(out.resolve("lims.log")).watch(READY).start();
                  MongoClient client = MongoClients.create(uri);
                  KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Backlog.producerProperties(brokers))) {
@@ -118,11 +118,5 @@ final class Trickle {
         }
         Date stored = ImageRecordCodec.version(doc);
         return stored != null && !stored.before(record.version());
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
