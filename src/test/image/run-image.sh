@@ -5,8 +5,12 @@
 #   run-image.sh run DIR [NAME=VALUE...]     the config's entrypoint, environment (plus NAME=VALUE), working directory and
 #                                            user, in a chroot of DIR/rootfs: read-only, tmpfs /tmp, own /proc and pid
 #                                            namespace, minimal /dev, no capabilities; host network (127.0.0.1 is shared)
+#   run-image.sh exec DIR [NAME=VALUE...] -- ARG...
+#                                            the same, ARG... instead of the entrypoint (the image's own JVM with other
+#                                            flags: the class-data sharing training)
 #
-# MOUNTS="HOSTDIR:PATH ..." bind-mounts directories read-only, as a Deployment mounts its ConfigMaps.
+# MOUNTS="HOSTDIR:PATH ..." bind-mounts directories read-only, as a Deployment mounts its ConfigMaps; WRITABLE_MOUNTS
+# the same, writable (where a training run leaves its archive).
 # SIGTERM for the app goes to the JVM (a descendant); the namespace's PID 1 (a root bash) waits for it, and the whole
 # namespace dies with this process. Needs root (mount and pid namespaces, chroot).
 set -euo pipefail
@@ -31,14 +35,17 @@ run() {
   export R=$dir/rootfs
   mapfile -d '' ARGV < <(jq -j '((.config.Entrypoint // []) + (.config.Cmd // []))[] | ., "\u0000"' "$config")
   mapfile -d '' ENVS < <(jq -j '(.config.Env // [])[] | ., "\u0000"' "$config")
-  ENVS+=("$@")                       # later wins: env(1) sets them in order
+  while [ $# -gt 0 ]; do
+    if [ "$1" = "--" ]; then shift; ARGV=("$@"); break; fi
+    ENVS+=("$1"); shift              # later wins: env(1) sets them in order
+  done
   export WD=$(jq -r '.config.WorkingDir // "" | if . == "" then "/" else . end' "$config")
   local user; user=$(jq -r '.config.User // "0:0"' "$config")
   export U=${user%%:*} G=${user#*:}
   [ "$G" = "$user" ] && G=$U
   case "$U$G" in *[!0-9]*) echo "only a numeric User is supported, not '$user'" >&2; exit 2;; esac
   printf '%s\0' "${ENVS[@]}" > "$dir/env"
-  export ENVFILE=$dir/env MOUNTS=${MOUNTS:-}
+  export ENVFILE=$dir/env MOUNTS=${MOUNTS:-} WRITABLE_MOUNTS=${WRITABLE_MOUNTS:-}
   echo "image: user $U:$G, working directory $WD, entrypoint ${ARGV[*]}" >&2
   exec unshare --mount --pid --fork --kill-child -- bash -c '
     set -e
@@ -53,6 +60,9 @@ run() {
       mkdir -p "$R${m#*:}"                              # the mount point, as the kubelet creates it
       mount --bind "${m%%:*}" "$R${m#*:}"; mount -o remount,bind,ro "$R${m#*:}"
     done
+    for m in $WRITABLE_MOUNTS; do
+      mkdir -p "$R${m#*:}"; mount --bind "${m%%:*}" "$R${m#*:}"
+    done
     [ -s /etc/resolv.conf ] && mount --bind /etc/resolv.conf "$R/etc/resolv.conf"   # as a runtime provides it
     mount -o remount,bind,ro,nosuid,nodev "$R"          # the root read-only; /tmp stays writable
     mapfile -d "" ENVS < "$ENVFILE"
@@ -66,6 +76,7 @@ run() {
 
 case "${1:-}" in
   unpack) unpack "$2" "$3" ;;
-  run) shift; run "$@" ;;
-  *) echo "usage: $0 unpack IMAGE.tar DIR | run DIR [NAME=VALUE...]" >&2; exit 2 ;;
+  run) shift; [ "${*: -1}" != "--" ] || { echo "run takes no command: use exec" >&2; exit 2; }; run "$@" ;;
+  exec) shift; case " $* " in *" -- "*) run "$@" ;; *) echo "exec needs -- ARG..." >&2; exit 2 ;; esac ;;
+  *) echo "usage: $0 unpack IMAGE.tar DIR | run DIR [NAME=VALUE...] | exec DIR [NAME=VALUE...] -- ARG..." >&2; exit 2 ;;
 esac

@@ -42,8 +42,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The container image ({@code target/jib-image.tar}, built by Jib at package when {@code -Dimage.base} is given):
- * it holds exactly the production jar's content, dependencies and app in layers of their own; its configuration is
+ * The container image ({@code target/jib-image.tar}, built by Jib when {@code -Dimage.base} is given): it holds
+ * exactly the production jar's content, dependencies and the app's jar in layers of their own, and the class-data
+ * sharing archive its own JVM wrote in the training catch-up (the JVM of the started image maps it); its configuration is
  * what the Deployment assumes; started from its own root filesystem (read-only, uid 10001, the Deployment's
  * environment and ConfigMap mounts) it gets ready, syncs and serves REST; rebuilt from the same sources it has the
  * same digest. Skipped, with the reason, where the image was not built or cannot be started (not root).
@@ -52,6 +53,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ContainerImageIT {
 
     static final String MAIN = "org.lims.consumer.Application";
+    static final String APP_JAR = "/app/classpath/lims-consumer-app.jar";
+    static final String ARCHIVE = "/app/cds/lims-consumer.jsa";
     static ContainerImage image;
     static Deployment deployment;
     static List<HasMetadata> stg;
@@ -100,27 +103,25 @@ class ContainerImageIT {
                 compressed / 1048576.0, unpacked / 1048576.0, Files.readString(ContainerImage.DIGEST).trim());
 
         int libs = layerHolding(layers, "/app/libs/");
-        int classes = layerHolding(layers, "/app/classes/");
-        assertTrue(libs > 0 && libs < classes, "the dependencies in a layer above the base and below the app's classes: " + layers);
+        int app = layerHolding(layers, APP_JAR);
+        int archive = layerHolding(layers, ARCHIVE);
+        assertTrue(libs > 0 && libs < app && app < archive, "the dependencies above the base, then the app's jar, then its archive: " + layers);
         assertTrue(files(layers.get(libs)).stream().allMatch(p -> p.startsWith("/app/libs/") && p.endsWith(".jar")), "the dependency layer holds jars only");
-        assertTrue(files(layers.get(classes)).stream().allMatch(p -> p.startsWith("/app/classes/")), "the classes layer holds the app's classes only");
+        assertEquals(List.of(APP_JAR), files(layers.get(app)), "the app's layer holds its jar only");
+        assertEquals(List.of(ARCHIVE), files(layers.get(archive)), "the archive's layer holds the archive only");
 
         // the same classes as the shaded production jar: the runtime dependencies' and the app's own, nothing else
-        Path app = image.rootfs().resolve("app");
+        Path root = image.rootfs();
         Set<String> imageClasses = new TreeSet<>();
-        try (Stream<Path> jars = Files.list(app.resolve("libs"))) {
+        try (Stream<Path> jars = Files.list(root.resolve("app/libs"))) {
             for (Path jar : jars.toList()) {
                 imageClasses.addAll(classEntries(jar));
             }
         }
-        Set<String> own = new TreeSet<>(relativeFiles(app.resolve("classes")));
-        own.addAll(relativeFiles(app.resolve("resources")));
-        Set<String> thinJar = new TreeSet<>();
-        try (JarFile jar = new JarFile("target/original-lims-consumer.jar")) {
-            jar.stream().filter(e -> !e.isDirectory() && !e.getName().startsWith("META-INF/")).forEach(e -> thinJar.add(e.getName()));
-        }
-        assertEquals(thinJar, own, "/app/classes and /app/resources hold the app's own classes and resources, as its jar does");
-        own.stream().filter(n -> n.endsWith(".class")).forEach(imageClasses::add);
+        assertEquals(Files.readAllBytes(Path.of("target/lims-consumer-app.jar")).length, Files.size(root.resolve(APP_JAR.substring(1))));
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(Path.of("target/lims-consumer-app.jar")),
+                Files.readAllBytes(root.resolve(APP_JAR.substring(1)))), APP_JAR + " is the app's own jar, target/lims-consumer-app.jar");
+        imageClasses.addAll(classEntries(root.resolve(APP_JAR.substring(1))));
         Set<String> shaded = classEntries(ChildProcess.appJar());
         assertEquals(Set.of(), difference(shaded, imageClasses), "classes of the production jar missing from the image");
         assertEquals(Set.of(), difference(imageClasses, shaded), "classes in the image the production jar does not hold");
@@ -201,6 +202,9 @@ class ContainerImageIT {
             String status = Files.readString(Path.of("/proc/" + jvm.pid() + "/status"));
             assertTrue(status.lines().anyMatch(l -> l.matches("Uid:\\s+10001\\s+10001\\s+10001\\s+10001")), status);
             assertTrue(status.lines().anyMatch(l -> l.matches("CapEff:\\s+0+")), "no capabilities: " + status);
+            // the image's JVM took its class-data sharing archive (a JVM that does not fit one ignores it silently)
+            assertTrue(Files.readAllLines(Path.of("/proc/" + jvm.pid() + "/maps")).stream().anyMatch(l -> l.endsWith(ARCHIVE)),
+                    "the JVM maps " + ARCHIVE + ": the archive fits the image's JVM and class path");
             List<String> mountsSeen = Files.readAllLines(Path.of("/proc/" + jvm.pid() + "/mountinfo"));
             assertTrue(mountsSeen.stream().map(l -> l.split(" ")).anyMatch(f -> f[4].equals("/") && f[5].startsWith("ro")),
                     "the root file system is read-only: " + mountsSeen);
@@ -233,12 +237,10 @@ class ContainerImageIT {
 
     @Test
     void rebuiltFromTheSameSourcesItHasTheSameDigest() throws Exception {
-        // new modification times everywhere in the app's part: Jib must not carry them into the layers
+        // new modification times in the app's part: Jib must not carry them into the layers
         FileTime now = FileTime.fromMillis(System.currentTimeMillis());
-        try (Stream<Path> files = Files.walk(Path.of("target/classes"))) {
-            for (Path f : files.toList()) {
-                Files.setLastModifiedTime(f, now);
-            }
+        for (Path f : List.of(Path.of("target/lims-consumer-app.jar"), Path.of("target/cds/lims-consumer.jsa"))) {
+            Files.setLastModifiedTime(f, now);
         }
         Path again = LimsInfrastructure.tempDir("lims-image-again");
         long started = System.nanoTime();
@@ -269,12 +271,6 @@ class ContainerImageIT {
             // the shaded jar leaves out module descriptors, which merging breaks
             j.stream().map(e -> e.getName()).filter(n -> n.endsWith(".class") && !n.endsWith("module-info.class")).forEach(names::add);
             return names;
-        }
-    }
-
-    private static Set<String> relativeFiles(Path dir) throws java.io.IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).collect(java.util.stream.Collectors.toCollection(TreeSet::new));
         }
     }
 

@@ -77,6 +77,13 @@ public final class ChildProcess implements AutoCloseable {
         return new Spec(name, new ArrayList<>(arguments));
     }
 
+    /** Any program (not this JVM's {@code java}): the image's own JVM, started by {@code run-image.sh}. */
+    public static Spec program(String name, List<String> command) {
+        Spec spec = new Spec(name, new ArrayList<>(command));
+        spec.runsJava = false;
+        return spec;
+    }
+
     /** {@code java -cp <this JVM's classpath> <mainClass> <args>}. */
     public static Spec mainClass(String mainClass, String... args) {
         List<String> command = new ArrayList<>(List.of("-cp", classpath(), mainClass));
@@ -117,6 +124,7 @@ public final class ChildProcess implements AutoCloseable {
         private Path workDir;
         private Path log;
         private final List<String> watch = new ArrayList<>();
+        private boolean runsJava = true;
 
         private Spec(String name, List<String> target) {
             this.name = name;
@@ -170,9 +178,11 @@ public final class ChildProcess implements AutoCloseable {
 
         public ChildProcess start() {
             List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(jvmArgs);
-            systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+            if (runsJava) {
+                command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+                command.addAll(jvmArgs);
+                systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+            }
             command.addAll(target);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             if (workDir != null) {

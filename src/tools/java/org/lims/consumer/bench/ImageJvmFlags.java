@@ -20,6 +20,23 @@ public final class ImageJvmFlags {
     private ImageJvmFlags() {
     }
 
+    /**
+     * The image's flags for the packaged jar: its class-data sharing archive in place of the image's (which fits only
+     * the image's JVM and class path; {@link CdsTraining#trainJar} writes one for this JDK and the jar), or, with
+     * {@code archive} null, none (the JDK's own default archive then still serves the JDK's classes).
+     */
+    public static List<String> forJar(Path archive) {
+        List<String> flags = new ArrayList<>();
+        for (String f : read()) {
+            if (!f.startsWith(CdsTraining.ARCHIVE_FLAG)) {
+                flags.add(f);
+            } else if (archive != null) {
+                flags.add(CdsTraining.ARCHIVE_FLAG + archive.toAbsolutePath());
+            }
+        }
+        return flags;
+    }
+
     public static List<String> read() {
         try {
             List<String> flags = new ArrayList<>();

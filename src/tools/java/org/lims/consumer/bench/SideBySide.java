@@ -37,7 +37,7 @@ import org.lims.consumer.testinfra.ChildProcess;
  *
  * Options: {@code --messages 20000}, {@code --image-bytes 16384}, {@code --seed 42}, {@code --only sink|lims},
  * {@code --app-jvm "-Da=b|-XX:..."} (extra JVM arguments of the app, separated by |), {@code --app-jar path},
- * {@code --sink-jvm ...}, {@code --sink-max-poll 500}, {@code --no-ceiling}, {@code --timeout-s 600},
+ * {@code --sink-jvm ...}, {@code --mongo-jvm ...} (the Mongo-wire servers'), {@code --no-cds} (the app without its class-data sharing archive), {@code --sink-max-poll 500}, {@code --no-ceiling}, {@code --timeout-s 600},
  * {@code --quiet-wait-s 20}, {@code --app-jfr} (a low-overhead JFR recording of the app: settings=default),
  * {@code --out target/bench}. The report ({@code results.md}) and every log go to {@code target/bench/side-<stamp>/}.
  */
@@ -132,7 +132,7 @@ final class SideBySide {
             results.add(measure(sink()));
         }
         if (!only.equals("sink")) {
-            results.add(measure(lims(jar)));
+            results.add(measure(lims(jar, classDataArchive(jar))));
         }
         List<Ceilings.Figure> ceilings = options.containsKey("no-ceiling") ? List.of() : ceilings();
         render(results, ceilings);
@@ -156,9 +156,28 @@ final class SideBySide {
                 List.of("Kafka Connect started", ConnectSink.TASK_STARTED));
     }
 
-    private Contender lims(Path jar) {
+    /**
+     * The jar's class-data sharing archive, as the image ships one: written by a training catch-up of the jar with this
+     * JDK ({@link CdsTraining}), before and outside the timed run; null with {@code --no-cds}.
+     */
+    private Path classDataArchive(Path jar) throws Exception {
+        if (options.containsKey("no-cds")) {
+            say("lims-consumer without a class-data sharing archive (--no-cds): the JDK's default archive only.");
+            say("");
+            return null;
+        }
+        long t0 = System.nanoTime();
+        Path archive = CdsTraining.trainJar(jar, out.resolve("cds").resolve("lims-consumer.jsa"), out.resolve("cds-training"), 3000);
+        say(String.format(Locale.ROOT, "lims-consumer's class-data sharing archive: written by the training catch-up of the jar with this JDK "
+                        + "(CdsTraining, 3,000 messages, %.0f MB, %.0f s, not timed), as the image's is written by the image's own JVM at its build.",
+                Files.size(archive) / 1e6, (System.nanoTime() - t0) / 1e9));
+        say("");
+        return archive;
+    }
+
+    private Contender lims(Path jar, Path archive) {
         // as the container image starts it, with the heap of a pod with -Xmx1g (the flags' RAM percentage would take this machine's)
-        List<String> cmd = new ArrayList<>(ImageJvmFlags.read());
+        List<String> cmd = new ArrayList<>(ImageJvmFlags.forJar(archive));
         cmd.addAll(List.of("-Xmx1g", "-Xlog:gc:file=" + out.resolve("lims-gc.log")));
         if (options.containsKey("app-jfr")) {
             cmd.add("-XX:StartFlightRecording=name=bench,settings=" + jfrSettings() + ",filename=" + out.resolve("lims.jfr"));
@@ -442,8 +461,10 @@ final class SideBySide {
 
     /** A fresh Mongo-wire server (memory backend) as its own process. */
     private ChildProcess mongoServer(String name) {
+        List<String> jvm = new ArrayList<>(List.of("-Xmx2g"));
+        jvm.addAll(listOption("mongo-jvm"));
         return ChildProcess.mainClass("org.lims.consumer.dev.EmbeddedMongo", String.valueOf(freePort()))
-                .jvmArgs("-Xmx2g").name(name).log(out.resolve(name + ".log")).watch("MONGO_READY").start();
+                .jvmArgs(jvm.toArray(String[]::new)).name(name).log(out.resolve(name + ".log")).watch("MONGO_READY").start();
     }
 
     private static List<Map.Entry<String, Double>> largestFirst(Map<String, Double> cpu) {

@@ -114,7 +114,8 @@ public final class SyncBenchmark {
         if (options.containsKey("record-pipeline")) {
             Files.createDirectories(Path.of("target/bench"));
             Files.deleteIfExists(Path.of("target/bench/record-pipeline.log"));
-            List<String> command = new ArrayList<>(ImageJvmFlags.read());
+            // warmed up, in one JVM: the class-data sharing archive, a start-up matter, plays no part
+            List<String> command = new ArrayList<>(ImageJvmFlags.forJar(null));
             command.addAll(List.of("-Xmx1g", "-cp", ChildProcess.classpath(), RecordPipeline.class.getName(),
                     options.getOrDefault("batches", "40"), options.getOrDefault("image-bytes", "16384")));
             try (ChildProcess child = ChildProcess.java("record-pipeline", command).log(Path.of("target/bench/record-pipeline.log")).start()) {
@@ -135,7 +136,7 @@ public final class SyncBenchmark {
         }
     }
 
-    private static Map<String, String> parse(String[] args) {
+    static Map<String, String> parse(String[] args) {
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--")) {

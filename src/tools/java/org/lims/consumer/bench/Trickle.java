@@ -62,7 +62,8 @@ final class Trickle {
                      .jvmArgs("-Xmx1g").name("mongo").log(out.resolve("mongo.log")).watch("MONGO_READY").start()) {
             String brokers = kafka.await("KAFKA_READY", 120);
             String uri = mongo.await("MONGO_READY", 60);
-            List<String> command = new ArrayList<>(ImageJvmFlags.read());
+            // staleness once running: the class-data sharing archive (start-up) is left out
+            List<String> command = new ArrayList<>(ImageJvmFlags.forJar(null));
             command.add("-Xmx1g");
             command.addAll(extra);
             command.addAll(List.of("-Dlims.kafka.group-id=trickle-" + stamp, "-jar", jar.toString()));
