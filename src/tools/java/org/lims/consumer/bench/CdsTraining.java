@@ -106,7 +106,7 @@ public final class CdsTraining {
     }
 
     /** The JVM flags with the archive to write at exit in place of the one to read (a JVM reads one or writes one). */
-    static List<String> withTrainingFlag(List<String> flags, String training) {
+    public static List<String> withTrainingFlag(List<String> flags, String training) {
         List<String> out = new ArrayList<>();
         boolean replaced = false;
         for (String f : flags) {

@@ -37,7 +37,7 @@ import org.lims.consumer.testinfra.ChildProcess;
  *
  * Options: {@code --messages 20000}, {@code --image-bytes 16384}, {@code --seed 42}, {@code --only sink|lims},
  * {@code --app-jvm "-Da=b|-XX:..."} (extra JVM arguments of the app, separated by |), {@code --app-jar path},
- * {@code --sink-jvm ...}, {@code --mongo-jvm ...} (the Mongo-wire servers'), {@code --no-cds} (the app without its class-data sharing archive), {@code --sink-max-poll 500}, {@code --no-ceiling}, {@code --timeout-s 600},
+ * {@code --sink-jvm ...}, {@code --mongo-jvm ...} (the Mongo-wire servers'), {@code --no-cds} (the app without its class-data sharing archive), {@code --cds-archive <file.jsa>} (one trained before, for the same jar), {@code --sink-max-poll 500}, {@code --no-ceiling}, {@code --timeout-s 600},
  * {@code --quiet-wait-s 20}, {@code --app-jfr} (a low-overhead JFR recording of the app: settings=default),
  * {@code --out target/bench}. The report ({@code results.md}) and every log go to {@code target/bench/side-<stamp>/}.
  */
@@ -165,6 +165,12 @@ final class SideBySide {
             say("lims-consumer without a class-data sharing archive (--no-cds): the JDK's default archive only.");
             say("");
             return null;
+        }
+        if (options.containsKey("cds-archive")) {
+            Path given = Path.of(options.get("cds-archive")).toAbsolutePath();
+            say("lims-consumer's class-data sharing archive: " + given + " (--cds-archive, from an earlier training of the same jar).");
+            say("");
+            return given;
         }
         long t0 = System.nanoTime();
         Path archive = CdsTraining.trainJar(jar, out.resolve("cds").resolve("lims-consumer.jsa"), out.resolve("cds-training"), 3000);
