@@ -194,7 +194,7 @@ public class SyncMetrics {
         String lastPlant = null;
         int[] perOperation = new int[OPERATIONS.length];
         for (int i = 0; i < models; i++) {
-            if (writes.isRejected(i)) {
+            if (writes.wroteNothing(i)) {
                 continue;
             }
             WriteIntent intent = writes.sourceOf(i);

@@ -76,6 +76,7 @@ public final class CollectionWrites {
     private final List<BulkWriteError> refusals = new ArrayList<>();
     /** Model indexes of the lost inserts written again as guarded replaces, once MongoDB acknowledged them. */
     private final BitSet rewritten = new BitSet();
+    private final BitSet rewrittenOverNothingOlder = new BitSet();
     private final List<Integer> pendingRewrites = new ArrayList<>();
     private int rewritesNotNewer;
     private RuntimeException failure;
@@ -174,6 +175,7 @@ public final class CollectionWrites {
         modelSources.clear();
         rejected.clear();
         rewritten.clear();
+        rewrittenOverNothingOlder.clear();
         rewritesNotNewer = 0;
         resolved = new OutcomeCounts();
         idsTaken = 0;
@@ -315,6 +317,8 @@ public final class CollectionWrites {
             int index = pendingRewrites.get(k);
             rewritten.set(index);
             if (k < notNewer) {
+                // MongoDB reports how many matched, not which: the count is exact, the choice of index arbitrary
+                rewrittenOverNothingOlder.set(index);
                 resolved.move(plantOf(sourceOf(index)), Outcome.APPLIED, Outcome.UNCHANGED);
             }
         }
@@ -379,6 +383,11 @@ public final class CollectionWrites {
 
     public boolean isRejected(int index) {
         return rejected.get(index);
+    }
+
+    /** True when the write at {@code index} stored nothing: rejected, or a lost insert whose rewrite met a version as new. */
+    public boolean wroteNothing(int index) {
+        return rejected.get(index) || rewrittenOverNothingOlder.get(index);
     }
 
     /** Writes MongoDB acknowledged: the models sent less the rejected ones and the lost inserts that found a version as new. */

@@ -44,6 +44,7 @@ class LostInsertRaceTest {
     private MongoServer server;
     private MongoClient client;
     private CamelContext context;
+    private PrometheusMeterRegistry metrics;
 
     @BeforeEach
     void start() throws Exception {
@@ -60,7 +61,8 @@ class LostInsertRaceTest {
         registry.bind("limsMongo", client);
         registry.bind("bulkWrites", new BulkWrites());
         registry.bind("deadLetters", new DeadLetters());
-        registry.bind("syncMetrics", new SyncMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+        metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.bind("syncMetrics", new SyncMetrics(metrics,
                 Plants.from(new Settings(context.getPropertiesComponent()))));
         registry.bind("writeIntents", new WriteIntents());
         for (String file : List.of("apply", "dead-letter")) {
@@ -111,6 +113,8 @@ class LostInsertRaceTest {
         assertEquals(1, stored.size());
         assertEquals(newer, stored.get(0).get("disease"));
         assertEquals(newer.startsWith("ours") ? 1 : 0, writes.applied(), "documents written by our side");
+        assertEquals(writes.applied(), metrics.find("lims.consumer.images.applied").tag("plant", "potato").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum(), "images_applied_total counts what was written");
         assertEquals(0, writes.rejectedCount());
         context.getEndpoint("mock:dead-letter-topic", MockEndpoint.class).expectedMessageCount(0);
         MockEndpoint.assertIsSatisfied(context);
