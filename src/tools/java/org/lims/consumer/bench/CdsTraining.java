@@ -79,6 +79,11 @@ public final class CdsTraining {
 
     /** The untrained image unpacked, its entrypoint's JVM run in its root filesystem, the archive written to a writable mount. */
     static Path trainImage(Path tar, Path archive, Path work, int messages) throws Exception {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            throw new IllegalStateException("the image's class-data sharing training runs the image's own JVM in the image's root filesystem "
+                    + "(run-image.sh: mount and pid namespaces, chroot), which needs root: build the image with -P image as root, as CI does "
+                    + "(docs/deploy.md)");
+        }
         Path image = work.resolve("image");
         Path out = work.resolve("archive");
         SyncBenchmark.deleteTree(work);
