@@ -424,6 +424,11 @@ class KustomizeManifestsTest {
         assertEquals("cpu", hpa.getSpec().getMetrics().get(0).getResource().getName());
         assertEquals(one(prod, Deployment.class).getMetadata().getName(), hpa.getSpec().getScaleTargetRef().getName());
         assertNull(one(prod, Deployment.class).getSpec().getReplicas(), "the HPA owns the replica count; a re-apply must not reset it");
+        // at the HPA's maximum (the partition count) a surge pod can get no partition (range assignor) and so stays unready:
+        // the rollout must be free to stop an old pod first, or it waits on the surge pod until its progress deadline
+        var rollout = one(prod, Deployment.class).getSpec().getStrategy().getRollingUpdate();
+        assertTrue(hpa.getSpec().getMaxReplicas() < partitions || rollout.getMaxUnavailable().getIntVal() >= 1,
+                "prod's rollout at " + partitions + " replicas: maxUnavailable " + rollout.getMaxUnavailable());
         assertEquals("true", environment(prod).get("LIMS_API_READ_ONLY"));
         String image = container(prod).getImage();
         assertTrue(image.matches(".+@sha256:[0-9a-f]{64}") || image.matches(".+:\\d+\\.\\d+\\.\\d+"),

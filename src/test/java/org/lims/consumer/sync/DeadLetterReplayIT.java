@@ -133,6 +133,45 @@ class DeadLetterReplayIT {
         }
     }
 
+    /** Under static membership a graceful stop leaves the replay's group as it leaves the sync group, not at the session timeout. */
+    @Test
+    void aGracefulStopLeavesTheReplayGroupToo() throws Exception {
+        TestScope scope = TestScope.create("replay-leave");
+        LimsInfrastructure.createTopics(scope.topics(), 3);
+        Map<String, String> props = new HashMap<>(scope.appProperties());
+        props.put("camel.component.kafka.groupInstanceId", "replay-leave-instance");
+        props.put("lims.http.port", String.valueOf(LimsApp.freePort()));
+        int managementPort = LimsApp.freePort();
+        props.put("lims.management.port", String.valueOf(managementPort));
+        Http management = new Http(managementPort);
+        String syncGroup = scope.appProperties().get("lims.kafka.group-id");
+        String replayGroup = syncGroup + "-dlq-replay";
+        try (LimsEvents events = new LimsEvents(scope); Admin admin = Admin.create(Map.of("bootstrap.servers", LimsInfrastructure.brokers()))) {
+            // the packaged app, stopped with SIGTERM as a pod is: the leaving is the application's, on its way out
+            try (ChildProcess app = ChildProcess.app(props, Map.of())) {
+                await("started").atMost(Duration.ofSeconds(90)).ignoreExceptions()
+                        .until(() -> management.get("/observe/health/ready").status() == 200);
+                try (DeadLetterTopic dlq = new DeadLetterTopic(scope)) {
+                    events.sendRaw(TOMATO, "bad-1", "not json".getBytes(StandardCharsets.UTF_8), Map.of());
+                    dlq.awaitLetters(1, Duration.ofSeconds(60));
+                }
+                JsonNode replay = replay(management, "");
+                assertEquals(1, replay.get("read").asInt(), replay.toString());
+                assertEquals(List.of("replay-leave-instance"), staticMembers(admin, replayGroup), "the replay's consumer stays a member of its group");
+                assertEquals(List.of("replay-leave-instance"), staticMembers(admin, syncGroup));
+                app.stop(60);
+            }
+            // within the 10 s session timeout, which would remove them anyway
+            assertEquals(List.of(), staticMembers(admin, replayGroup), "the replay group left at the stop");
+            assertEquals(List.of(), staticMembers(admin, syncGroup), "the sync group left at the stop");
+        }
+    }
+
+    private static List<String> staticMembers(Admin admin, String group) throws Exception {
+        return admin.describeConsumerGroups(List.of(group)).all().get(10, java.util.concurrent.TimeUnit.SECONDS).get(group).members().stream()
+                .map(m -> m.groupInstanceId().orElse("(dynamic) " + m.consumerId())).toList();
+    }
+
     /**
      * SIGKILL in the middle of a replay, then a restart and a second replay: every fixable record
      * applied once with its own content, every poison back in the dead-letter topic, nothing lost.
