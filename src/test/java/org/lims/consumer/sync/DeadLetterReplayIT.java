@@ -138,11 +138,8 @@ class DeadLetterReplayIT {
     void aGracefulStopLeavesTheReplayGroupToo() throws Exception {
         TestScope scope = TestScope.create("replay-leave");
         LimsInfrastructure.createTopics(scope.topics(), 3);
-        Map<String, String> props = new HashMap<>(scope.appProperties());
-        props.put("camel.component.kafka.groupInstanceId", "replay-leave-instance");
-        props.put("lims.http.port", String.valueOf(LimsApp.freePort()));
         int managementPort = LimsApp.freePort();
-        props.put("lims.management.port", String.valueOf(managementPort));
+        Map<String, String> props = staticMember(scope, "replay-leave-instance", managementPort);
         Http management = new Http(managementPort);
         String syncGroup = scope.appProperties().get("lims.kafka.group-id");
         String replayGroup = syncGroup + "-dlq-replay";
@@ -167,6 +164,15 @@ class DeadLetterReplayIT {
         }
     }
 
+    /** The packaged app's settings as a static member of its groups, on free ports. */
+    private static Map<String, String> staticMember(TestScope scope, String instance, int managementPort) {
+        Map<String, String> props = new HashMap<>(scope.appProperties());
+        props.put("camel.component.kafka.groupInstanceId", instance);
+        props.put("lims.http.port", String.valueOf(LimsApp.freePort()));
+        props.put("lims.management.port", String.valueOf(managementPort));
+        return props;
+    }
+
     private static List<String> staticMembers(Admin admin, String group) throws Exception {
         return admin.describeConsumerGroups(List.of(group)).all().get(10, java.util.concurrent.TimeUnit.SECONDS).get(group).members().stream()
                 .map(m -> m.groupInstanceId().orElse("(dynamic) " + m.consumerId())).toList();
@@ -182,13 +188,10 @@ class DeadLetterReplayIT {
         LimsInfrastructure.createTopics(scope.topics(), 3);
         int fixable = 300;
         int poison = 15;
-        Map<String, String> props = new HashMap<>(scope.appProperties());
+        int managementPort = LimsApp.freePort();
+        Map<String, String> props = staticMember(scope, "replay-kill-instance", managementPort);
         // small batches: the replay takes many commits, so the kill lands between two of them
         props.put("camel.component.kafka.maxPollRecords", "10");
-        props.put("camel.component.kafka.groupInstanceId", "replay-kill-instance");
-        props.put("lims.http.port", String.valueOf(LimsApp.freePort()));
-        int managementPort = LimsApp.freePort();
-        props.put("lims.management.port", String.valueOf(managementPort));
         Http management = new Http(managementPort);
         // the test's reader of the dead-letter topic joins once the first app created it (see below)
         try (ConsumerDb db = new ConsumerDb(scope); LimsEvents events = new LimsEvents(scope); LazyLetters dlq = new LazyLetters(scope)) {
