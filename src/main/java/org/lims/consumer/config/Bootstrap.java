@@ -1,5 +1,7 @@
 package org.lims.consumer.config;
 
+import org.lims.consumer.api.ApiBeans;
+
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +62,7 @@ public class Bootstrap extends MainListenerSupport {
     public void beforeConfigure(BaseMainSupport main) {
         Settings settings = new Settings(main.getCamelContext().getPropertiesComponent());
         try {
+            separatePorts(settings);
             Plants plants = Plants.from(settings);
             String brokers = settings.require(Settings.KAFKA_BROKERS);
             String uri = settings.require(Settings.MONGODB_URI);
@@ -84,6 +87,20 @@ public class Bootstrap extends MainListenerSupport {
             bindProducerClient(main, settings, timeoutMs);
         } catch (Settings.StartupException | IllegalArgumentException e) {
             cannotStart(e);
+        }
+    }
+
+    /**
+     * The API and the management endpoints on ports of their own. The same fixed port cannot serve both; and with both
+     * on 0 ("any free port") the Vert.x routers, registered by port, cannot be told apart: the management routes
+     * ({@code /observe/dlq}, replay included) would bind to the API server's. 0 can serve one of them.
+     */
+    private static void separatePorts(Settings settings) {
+        int http = settings.integer(ApiBeans.HTTP_PORT, 8080);
+        int management = settings.integer(Settings.MANAGEMENT_PORT, 9876);
+        if (http == management) {
+            throw new Settings.StartupException("the REST API and the management endpoints need ports of their own, not both " + http + " ("
+                    + Settings.envName(ApiBeans.HTTP_PORT) + ", " + Settings.envName(Settings.MANAGEMENT_PORT) + (http == 0 ? "; 0, any free port, can serve one of them)" : ")"));
         }
     }
 

@@ -14,6 +14,7 @@ public final class Settings {
     public static final String TOPIC_PREFIX = "lims.kafka.topic-prefix";
     public static final String DLQ_TOPIC = "lims.kafka.dlq-topic";
     public static final String DLQ_REPLAY_GROUP_ID = "lims.kafka.dlq-replay-group-id";
+    public static final String MANAGEMENT_PORT = "lims.management.port";
     public static final String TOPIC_PARTITIONS = "lims.kafka.topic-partitions";
 
     /** The Kafka security settings a failed login or an untrusted certificate names. */

@@ -48,6 +48,21 @@ class ProdFailFastIT {
         }
     }
 
+    /** Both on 0 ("any free port") the management routes would bind to the API's server, /observe/dlq replay included. */
+    @Test
+    void theApiAndTheManagementEndpointsNeedPortsOfTheirOwn() throws Exception {
+        for (String port : List.of("0", String.valueOf(LimsApp.freePort()))) {
+            try (ChildProcess app = ChildProcess.app(Map.of(), Map.of("LIMS_HTTP_PORT", port, "LIMS_MANAGEMENT_PORT", port,
+                    "LIMS_KAFKA_BROKERS", "localhost:" + LimsApp.freePort(), "LIMS_MONGODB_URI", "mongodb://localhost:" + LimsApp.freePort()))) {
+                assertEquals(2, app.awaitExit(60));
+                List<String> errors = errorLines(app);
+                assertEquals(1, errors.size(), app.output());
+                assertTrue(errors.get(0).contains("ports of their own") && errors.get(0).contains("LIMS_HTTP_PORT")
+                        && errors.get(0).contains("LIMS_MANAGEMENT_PORT"), errors.get(0));
+            }
+        }
+    }
+
     @Test
     void unreachableKafkaIsNamed() throws Exception {
         try (ChildProcess app = ChildProcess.app(Map.of("lims.startup.check-timeout-ms", "3000"),

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.lims.consumer.testinfra.ChildProcess;
 import org.lims.consumer.testinfra.ConsumerDb;
 import org.lims.consumer.testinfra.DeadLetterTopic;
+import org.lims.consumer.testinfra.LimsApp;
 import org.lims.consumer.testinfra.LimsEvents;
 import org.lims.consumer.testinfra.LimsInfrastructure;
 import org.lims.consumer.testinfra.SecureInfrastructure;
@@ -48,8 +49,8 @@ class CredentialsNotLoggedIT {
             empty.store(out, TRUSTSTORE_PW.toCharArray());
         }
         Map<String, String> props = new HashMap<>(scope.appProperties());
-        props.put("lims.http.port", "0");
-        props.put("lims.management.port", "0");
+        props.put("lims.http.port", String.valueOf(LimsApp.freePort()));
+        props.put("lims.management.port", String.valueOf(LimsApp.freePort()));
         // PLAINTEXT test broker: the SASL/SSL settings are configured (and ignored by the Kafka clients on PLAINTEXT)
         props.put("lims.kafka.sasl-mechanism", "PLAIN");
         props.put("lims.kafka.ssl-truststore-location", truststore.toString());
@@ -82,8 +83,8 @@ class CredentialsNotLoggedIT {
         // the Mongo-wire test server has no authentication: the driver's login fails, start-up stops with one line
         props.put("lims.mongodb.uri", LimsInfrastructure.mongoUri().replace("mongodb://", "mongodb://lims:" + URI_PW + "@"));
         props.put("lims.startup.check-timeout-ms", "5000");
-        props.put("lims.http.port", "0");
-        props.put("lims.management.port", "0");
+        props.put("lims.http.port", String.valueOf(LimsApp.freePort()));
+        props.put("lims.management.port", String.valueOf(LimsApp.freePort()));
         props.put("lims.mongodb.username", "lims-sync");
         ChildProcess app = ChildProcess.app(props, Map.of("LIMS_MONGODB_PASSWORD", MONGO_PW));
         int exit = app.awaitExit(90);
@@ -119,8 +120,8 @@ class CredentialsNotLoggedIT {
         Map<String, ChildProcess> apps = new java.util.LinkedHashMap<>();
         runs.forEach((name, env) -> {
             Map<String, String> e = new HashMap<>(env);
-            e.put("LIMS_HTTP_PORT", "0");
-            e.put("LIMS_MANAGEMENT_PORT", "0");
+            e.put("LIMS_HTTP_PORT", String.valueOf(LimsApp.freePort()));
+            e.put("LIMS_MANAGEMENT_PORT", String.valueOf(LimsApp.freePort()));
             apps.put(name, ChildProcess.app(Map.of(), e));
         });
         Map<String, String> lines = new java.util.LinkedHashMap<>();

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.lims.consumer.testinfra.ChildProcess;
 import org.lims.consumer.testinfra.ConsumerDb;
 import org.lims.consumer.testinfra.KafkaLag;
+import org.lims.consumer.testinfra.LimsApp;
 import org.lims.consumer.testinfra.LimsEvents;
 import org.lims.consumer.testinfra.LimsInfrastructure;
 import org.lims.consumer.testinfra.TestScope;
@@ -36,8 +37,8 @@ class AbruptRestartIT {
         Map<String, String> props = new HashMap<>(scope.appProperties());
         // static membership: the restarted instance takes its partitions back at once, no session timeout to wait out
         props.put("camel.component.kafka.groupInstanceId", "abrupt-instance");
-        props.put("lims.http.port", "0");
-        props.put("lims.management.port", "0");
+        props.put("lims.http.port", String.valueOf(LimsApp.freePort()));
+        props.put("lims.management.port", String.valueOf(LimsApp.freePort()));
         int ids = 1500;
         int updated = 500;
         try (LimsEvents events = new LimsEvents(scope); ConsumerDb db = new ConsumerDb(scope)) {
