@@ -57,10 +57,12 @@ public class Bootstrap extends MainListenerSupport {
     private MongoClient producerMongo;
     private CompletableFuture<Void> checks = CompletableFuture.completedFuture(null);
     private String checked;
+    private boolean haltOnError = true;
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {
         Settings settings = new Settings(main.getCamelContext().getPropertiesComponent());
+        haltOnError = !"false".equals(settings.get("lims.startup.halt-on-error").orElse("true"));
         try {
             separatePorts(settings);
             Plants plants = Plants.from(settings);
@@ -123,7 +125,14 @@ public class Bootstrap extends MainListenerSupport {
         });
     }
 
-    private static void cannotStart(RuntimeException e) {
+    /**
+     * One line and exit 2, or, where the app runs inside another JVM ({@code lims.startup.halt-on-error=false}: the
+     * in-process tests), the error thrown to whoever started it, so that it neither dies unexplained nor takes that JVM down.
+     */
+    private void cannotStart(RuntimeException e) {
+        if (!haltOnError) {
+            throw e instanceof Settings.StartupException ? e : new Settings.StartupException(e.getMessage());
+        }
         System.err.println("lims-consumer: cannot start: " + e.getMessage());
         System.err.flush();
         Runtime.getRuntime().halt(2);

@@ -48,6 +48,18 @@ class ProdFailFastIT {
         }
     }
 
+    /** Inside another JVM (lims.startup.halt-on-error=false, as LimsApp runs it) the same error is thrown, the JVM lives on. */
+    @Test
+    void inProcessAStartupErrorIsThrownWithItsMessage() {
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> LimsApp.start(Map.of("lims.kafka.brokers", "")));
+        Throwable cause = e;
+        while (cause.getCause() != null && !(cause instanceof org.lims.consumer.config.Settings.StartupException)) {
+            cause = cause.getCause();
+        }
+        assertTrue(cause.getMessage().contains("LIMS_KAFKA_BROKERS"), cause.toString());
+    }
+
     /** Both on 0 ("any free port") the management routes would bind to the API's server, /observe/dlq replay included. */
     @Test
     void theApiAndTheManagementEndpointsNeedPortsOfTheirOwn() throws Exception {

@@ -49,8 +49,9 @@ class CredentialsNotLoggedIT {
             empty.store(out, TRUSTSTORE_PW.toCharArray());
         }
         Map<String, String> props = new HashMap<>(scope.appProperties());
-        props.put("lims.http.port", String.valueOf(LimsApp.freePort()));
-        props.put("lims.management.port", String.valueOf(LimsApp.freePort()));
+        int[] ports = LimsApp.freePorts(2);
+        props.put("lims.http.port", String.valueOf(ports[0]));
+        props.put("lims.management.port", String.valueOf(ports[1]));
         // PLAINTEXT test broker: the SASL/SSL settings are configured (and ignored by the Kafka clients on PLAINTEXT)
         props.put("lims.kafka.sasl-mechanism", "PLAIN");
         props.put("lims.kafka.ssl-truststore-location", truststore.toString());
@@ -83,8 +84,9 @@ class CredentialsNotLoggedIT {
         // the Mongo-wire test server has no authentication: the driver's login fails, start-up stops with one line
         props.put("lims.mongodb.uri", LimsInfrastructure.mongoUri().replace("mongodb://", "mongodb://lims:" + URI_PW + "@"));
         props.put("lims.startup.check-timeout-ms", "5000");
-        props.put("lims.http.port", String.valueOf(LimsApp.freePort()));
-        props.put("lims.management.port", String.valueOf(LimsApp.freePort()));
+        int[] ports = LimsApp.freePorts(2);
+        props.put("lims.http.port", String.valueOf(ports[0]));
+        props.put("lims.management.port", String.valueOf(ports[1]));
         props.put("lims.mongodb.username", "lims-sync");
         ChildProcess app = ChildProcess.app(props, Map.of("LIMS_MONGODB_PASSWORD", MONGO_PW));
         int exit = app.awaitExit(90);
@@ -120,8 +122,9 @@ class CredentialsNotLoggedIT {
         Map<String, ChildProcess> apps = new java.util.LinkedHashMap<>();
         runs.forEach((name, env) -> {
             Map<String, String> e = new HashMap<>(env);
-            e.put("LIMS_HTTP_PORT", String.valueOf(LimsApp.freePort()));
-            e.put("LIMS_MANAGEMENT_PORT", String.valueOf(LimsApp.freePort()));
+            int[] ports = LimsApp.freePorts(2);
+            e.put("LIMS_HTTP_PORT", String.valueOf(ports[0]));
+            e.put("LIMS_MANAGEMENT_PORT", String.valueOf(ports[1]));
             apps.put(name, ChildProcess.app(Map.of(), e));
         });
         Map<String, String> lines = new java.util.LinkedHashMap<>();

@@ -37,8 +37,9 @@ class AbruptRestartIT {
         Map<String, String> props = new HashMap<>(scope.appProperties());
         // static membership: the restarted instance takes its partitions back at once, no session timeout to wait out
         props.put("camel.component.kafka.groupInstanceId", "abrupt-instance");
-        props.put("lims.http.port", String.valueOf(LimsApp.freePort()));
-        props.put("lims.management.port", String.valueOf(LimsApp.freePort()));
+        int[] ports = LimsApp.freePorts(2);
+        props.put("lims.http.port", String.valueOf(ports[0]));
+        props.put("lims.management.port", String.valueOf(ports[1]));
         int ids = 1500;
         int updated = 500;
         try (LimsEvents events = new LimsEvents(scope); ConsumerDb db = new ConsumerDb(scope)) {

@@ -2,6 +2,8 @@ package org.lims.consumer.testinfra;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
@@ -26,8 +28,11 @@ public final class LimsApp implements AutoCloseable {
 
     public static LimsApp start(Map<String, String> properties) {
         Main main = Application.create("prod");
-        int http = freePort();
-        int management = freePort();
+        int[] ports = freePorts(2);
+        int http = ports[0];
+        int management = ports[1];
+        // in this JVM a start-up error is thrown here, with its message, instead of halting the test JVM
+        main.addOverrideProperty("lims.startup.halt-on-error", "false");
         properties.forEach(main::addOverrideProperty);
         main.addOverrideProperty("lims.http.port", String.valueOf(http));
         main.addOverrideProperty("lims.management.port", String.valueOf(management));
@@ -60,6 +65,30 @@ public final class LimsApp implements AutoCloseable {
             main.stop();
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code n} distinct free ports (each held open until all are chosen, so the kernel cannot hand one out twice). */
+    public static int[] freePorts(int n) {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0);
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            for (ServerSocket s : held) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // closing a probe socket
+                }
+            }
         }
     }
 
