@@ -76,7 +76,7 @@ run() {
 
 case "${1:-}" in
   unpack) unpack "$2" "$3" ;;
-  run) shift; [ "${*: -1}" != "--" ] || { echo "run takes no command: use exec" >&2; exit 2; }; run "$@" ;;
+  run) shift; case " $* " in *" -- "*) echo "run takes no command: use exec" >&2; exit 2 ;; *) run "$@" ;; esac ;;
   exec) shift; case " $* " in *" -- "*) run "$@" ;; *) echo "exec needs -- ARG..." >&2; exit 2 ;; esac ;;
   *) echo "usage: $0 unpack IMAGE.tar DIR | run DIR [NAME=VALUE...] | exec DIR [NAME=VALUE...] -- ARG..." >&2; exit 2 ;;
 esac

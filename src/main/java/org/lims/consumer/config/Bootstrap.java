@@ -1,7 +1,5 @@
 package org.lims.consumer.config;
 
-import org.lims.consumer.api.ApiBeans;
-
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +26,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.lims.consumer.api.ApiBeans;
 import org.lims.consumer.observe.ProducerReads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +61,7 @@ public class Bootstrap extends MainListenerSupport {
     @Override
     public void beforeConfigure(BaseMainSupport main) {
         Settings settings = new Settings(main.getCamelContext().getPropertiesComponent());
+        // halting unless told not to: a properties file without the setting keeps the one-line exit
         haltOnError = !"false".equals(settings.get("lims.startup.halt-on-error").orElse("true"));
         try {
             separatePorts(settings);

@@ -76,9 +76,9 @@ public final class CollectionWrites {
     private final List<BulkWriteError> refusals = new ArrayList<>();
     /** Model indexes of the lost inserts written again as guarded replaces, once MongoDB acknowledged them. */
     private final BitSet rewritten = new BitSet();
+    /** Those of them that met a stored version as new: they wrote nothing. */
     private final BitSet rewrittenOverNothingOlder = new BitSet();
     private final List<Integer> pendingRewrites = new ArrayList<>();
-    private int rewritesNotNewer;
     private RuntimeException failure;
     private long writeStartedNanos;
 
@@ -176,7 +176,6 @@ public final class CollectionWrites {
         rejected.clear();
         rewritten.clear();
         rewrittenOverNothingOlder.clear();
-        rewritesNotNewer = 0;
         resolved = new OutcomeCounts();
         idsTaken = 0;
         for (WriteIntent intent : latest.values()) {
@@ -322,7 +321,6 @@ public final class CollectionWrites {
                 resolved.move(plantOf(sourceOf(index)), Outcome.APPLIED, Outcome.UNCHANGED);
             }
         }
-        rewritesNotNewer += Math.max(notNewer, 0);
         pendingRewrites.clear();
     }
 
@@ -392,7 +390,7 @@ public final class CollectionWrites {
 
     /** Writes MongoDB acknowledged: the models sent less the rejected ones and the lost inserts that found a version as new. */
     public int applied() {
-        return models.size() - rejected.cardinality() - rewritesNotNewer;
+        return models.size() - rejected.cardinality() - rewrittenOverNothingOlder.cardinality();
     }
 
     public int rejectedCount() {

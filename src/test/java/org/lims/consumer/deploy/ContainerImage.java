@@ -15,6 +15,7 @@ import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.lims.consumer.testinfra.ChildProcess;
 
 /**
  * The image {@code jib:buildTar} wrote (a docker-archive: manifest, config, gzipped layers), unpacked and started
@@ -103,8 +104,7 @@ final class ContainerImage {
 
     /** The app's JVM inside the namespace: the descendant that runs java. */
     static ProcessHandle jvm(Process started) {
-        return started.descendants().filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
-                .findFirst().orElseThrow(() -> new AssertionError("no java process under " + started.pid()));
+        return ChildProcess.jvm(started.toHandle());
     }
 
     static String run(List<String> command, int timeoutSeconds) {

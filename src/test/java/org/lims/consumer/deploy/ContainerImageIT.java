@@ -118,9 +118,10 @@ class ContainerImageIT {
                 imageClasses.addAll(classEntries(jar));
             }
         }
-        assertEquals(Files.readAllBytes(Path.of("target/lims-consumer-app.jar")).length, Files.size(root.resolve(APP_JAR.substring(1))));
-        assertTrue(java.util.Arrays.equals(Files.readAllBytes(Path.of("target/lims-consumer-app.jar")),
-                Files.readAllBytes(root.resolve(APP_JAR.substring(1)))), APP_JAR + " is the app's own jar, target/lims-consumer-app.jar");
+        byte[] appJar = Files.readAllBytes(Path.of("target/lims-consumer-app.jar"));
+        assertEquals(appJar.length, Files.size(root.resolve(APP_JAR.substring(1))));
+        assertTrue(java.util.Arrays.equals(appJar, Files.readAllBytes(root.resolve(APP_JAR.substring(1)))),
+                APP_JAR + " is the app's own jar, target/lims-consumer-app.jar");
         imageClasses.addAll(classEntries(root.resolve(APP_JAR.substring(1))));
         Set<String> shaded = classEntries(ChildProcess.appJar());
         assertEquals(Set.of(), difference(shaded, imageClasses), "classes of the production jar missing from the image");

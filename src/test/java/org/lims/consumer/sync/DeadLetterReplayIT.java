@@ -138,8 +138,9 @@ class DeadLetterReplayIT {
     void aGracefulStopLeavesTheReplayGroupToo() throws Exception {
         TestScope scope = TestScope.create("replay-leave");
         LimsInfrastructure.createTopics(scope.topics(), 3);
-        int managementPort = LimsApp.freePort();
-        Map<String, String> props = staticMember(scope, "replay-leave-instance", managementPort);
+        int[] ports = LimsApp.freePorts(2);
+        int managementPort = ports[1];
+        Map<String, String> props = staticMember(scope, "replay-leave-instance", ports[0], managementPort);
         Http management = new Http(managementPort);
         String syncGroup = scope.appProperties().get("lims.kafka.group-id");
         String replayGroup = syncGroup + "-dlq-replay";
@@ -165,10 +166,10 @@ class DeadLetterReplayIT {
     }
 
     /** The packaged app's settings as a static member of its groups, on free ports. */
-    private static Map<String, String> staticMember(TestScope scope, String instance, int managementPort) {
+    private static Map<String, String> staticMember(TestScope scope, String instance, int httpPort, int managementPort) {
         Map<String, String> props = new HashMap<>(scope.appProperties());
         props.put("camel.component.kafka.groupInstanceId", instance);
-        props.put("lims.http.port", String.valueOf(LimsApp.freePort()));
+        props.put("lims.http.port", String.valueOf(httpPort));
         props.put("lims.management.port", String.valueOf(managementPort));
         return props;
     }
@@ -188,8 +189,9 @@ class DeadLetterReplayIT {
         LimsInfrastructure.createTopics(scope.topics(), 3);
         int fixable = 300;
         int poison = 15;
-        int managementPort = LimsApp.freePort();
-        Map<String, String> props = staticMember(scope, "replay-kill-instance", managementPort);
+        int[] ports = LimsApp.freePorts(2);
+        int managementPort = ports[1];
+        Map<String, String> props = staticMember(scope, "replay-kill-instance", ports[0], managementPort);
         // small batches: the replay takes many commits, so the kill lands between two of them
         props.put("camel.component.kafka.maxPollRecords", "10");
         Http management = new Http(managementPort);

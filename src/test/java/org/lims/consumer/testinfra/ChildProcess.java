@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A child JVM: the packaged application ({@code java -jar target/lims-consumer.jar}) for what an
@@ -82,6 +83,13 @@ public final class ChildProcess implements AutoCloseable {
         Spec spec = new Spec(name, new ArrayList<>(command));
         spec.runsJava = false;
         return spec;
+    }
+
+    /** The JVM a started process is or runs (run-image.sh runs it a few processes down, in its namespace). */
+    public static ProcessHandle jvm(ProcessHandle started) {
+        return Stream.concat(Stream.of(started), started.descendants())
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no java process under " + started.pid()));
     }
 
     /** {@code java -cp <this JVM's classpath> <mainClass> <args>}. */

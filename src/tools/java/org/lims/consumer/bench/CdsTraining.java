@@ -112,20 +112,7 @@ public final class CdsTraining {
 
     /** The JVM flags with the archive to write at exit in place of the one to read (a JVM reads one or writes one). */
     public static List<String> withTrainingFlag(List<String> flags, String training) {
-        List<String> out = new ArrayList<>();
-        boolean replaced = false;
-        for (String f : flags) {
-            if (f.startsWith(ARCHIVE_FLAG)) {
-                out.add(training);
-                replaced = true;
-            } else {
-                out.add(f);
-            }
-        }
-        if (!replaced) {
-            throw new IllegalStateException("the image's JVM flags name no " + ARCHIVE_FLAG + "...: " + flags);
-        }
-        return out;
+        return ImageJvmFlags.replacingArchive(flags, training);
     }
 
     private interface Starter {
@@ -157,8 +144,9 @@ public final class CdsTraining {
                 for (String plant : Workload.PLANTS) {
                     db.getCollection(AppDefaults.collection(plant)).createIndex(Indexes.ascending("id"), new IndexOptions().unique(true));
                 }
-                int http = LimsApp.freePort();
-                int management = LimsApp.freePort();
+                int[] ports = LimsApp.freePorts(2);
+                int http = ports[0];
+                int management = ports[1];
                 Map<String, String> env = new LinkedHashMap<>();
                 env.put("LIMS_KAFKA_BROKERS", brokers);
                 env.put("LIMS_MONGODB_URI", uri);
@@ -220,11 +208,7 @@ public final class CdsTraining {
 
     /** SIGTERM to the JVM (under run-image.sh: the java descendant), then its exit: the archive is written on the way out. */
     private static void stop(ChildProcess app) throws InterruptedException {
-        ProcessHandle self = ProcessHandle.of(app.pid()).orElseThrow();
-        ProcessHandle jvm = self.info().command().map(c -> c.endsWith("/java")).orElse(false) ? self
-                : self.descendants().filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("training: no java process under " + app.pid()));
-        jvm.destroy();
+        ChildProcess.jvm(ProcessHandle.of(app.pid()).orElseThrow()).destroy();
         app.awaitExit(120);
     }
 

@@ -26,15 +26,27 @@ public final class ImageJvmFlags {
      * {@code archive} null, none (the JDK's own default archive then still serves the JDK's classes).
      */
     public static List<String> forJar(Path archive) {
-        List<String> flags = new ArrayList<>();
-        for (String f : read()) {
+        return replacingArchive(read(), archive == null ? null : CdsTraining.ARCHIVE_FLAG + archive.toAbsolutePath());
+    }
+
+    /** {@code flags} with the archive flag replaced by {@code flag}, or left out when it is null; flags naming no archive are refused. */
+    static List<String> replacingArchive(List<String> flags, String flag) {
+        List<String> out = new ArrayList<>();
+        boolean replaced = false;
+        for (String f : flags) {
             if (!f.startsWith(CdsTraining.ARCHIVE_FLAG)) {
-                flags.add(f);
-            } else if (archive != null) {
-                flags.add(CdsTraining.ARCHIVE_FLAG + archive.toAbsolutePath());
+                out.add(f);
+            } else {
+                replaced = true;
+                if (flag != null) {
+                    out.add(flag);
+                }
             }
         }
-        return flags;
+        if (!replaced) {
+            throw new IllegalStateException("the image's JVM flags name no " + CdsTraining.ARCHIVE_FLAG + "...: " + flags);
+        }
+        return out;
     }
 
     public static List<String> read() {

@@ -23,6 +23,7 @@ import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import org.lims.consumer.testinfra.AppDefaults;
 import org.lims.consumer.testinfra.ChildProcess;
+import org.lims.consumer.testinfra.LimsApp;
 
 /**
  * Catch-up side by side (issue 11): one pre-produced backlog, then the MongoDB Kafka sink connector and
@@ -192,8 +193,9 @@ final class SideBySide {
         cmd.add("-Dlims.kafka.group-id=lims-" + stamp);
         cmd.add("-Dlims.mongodb.database=" + DATABASE);
         cmd.addAll(List.of("-jar", jar.toString()));
+        int[] ports = LimsApp.freePorts(2);
         return new Contender("lims", "lims-consumer (packaged jar, prod profile, the image's JVM flags)", cmd,
-                Map.of("LIMS_HTTP_PORT", String.valueOf(freePort()), "LIMS_MANAGEMENT_PORT", String.valueOf(freePort())),
+                Map.of("LIMS_HTTP_PORT", String.valueOf(ports[0]), "LIMS_MANAGEMENT_PORT", String.valueOf(ports[1])),
                 List.of(DATABASE_READY_LINE, PARTITIONS_LINE, APPLIED_LINE));
     }
 
@@ -467,10 +469,8 @@ final class SideBySide {
 
     /** A fresh Mongo-wire server (memory backend) as its own process. */
     private ChildProcess mongoServer(String name) {
-        List<String> jvm = new ArrayList<>(List.of("-Xmx2g"));
-        jvm.addAll(listOption("mongo-jvm"));
         return ChildProcess.mainClass("org.lims.consumer.dev.EmbeddedMongo", String.valueOf(freePort()))
-                .jvmArgs(jvm.toArray(String[]::new)).name(name).log(out.resolve(name + ".log")).watch("MONGO_READY").start();
+                .jvmArgs("-Xmx2g").jvmArgs(listOption("mongo-jvm")).name(name).log(out.resolve(name + ".log")).watch("MONGO_READY").start();
     }
 
     private static List<Map.Entry<String, Double>> largestFirst(Map<String, Double> cpu) {

@@ -64,12 +64,13 @@ final class Trickle {
             String uri = mongo.await("MONGO_READY", 60);
             // staleness once running: the class-data sharing archive (start-up) is left out
             List<String> command = new ArrayList<>(ImageJvmFlags.forJar(null));
+            int[] ports = LimsApp.freePorts(2);
             command.add("-Xmx1g");
             command.addAll(extra);
             command.addAll(List.of("-Dlims.kafka.group-id=trickle-" + stamp, "-jar", jar.toString()));
             try (ChildProcess app = ChildProcess.java("lims", command)
                     .environment(Map.of("LIMS_KAFKA_BROKERS", brokers, "LIMS_MONGODB_URI", uri,
-                            "LIMS_HTTP_PORT", String.valueOf(LimsApp.freePort()), "LIMS_MANAGEMENT_PORT", String.valueOf(LimsApp.freePort())))
+                            "LIMS_HTTP_PORT", String.valueOf(ports[0]), "LIMS_MANAGEMENT_PORT", String.valueOf(ports[1])))
                     .log(out.resolve("lims.log")).watch(READY).start();
                  MongoClient client = MongoClients.create(uri);
                  KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Backlog.producerProperties(brokers))) {
